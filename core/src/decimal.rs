@@ -1,0 +1,378 @@
+//! Exact decimal numbers, shared by the encoder (`maxTotalChargeUsd`) and the run model.
+
+use core::fmt;
+use core::str::FromStr;
+
+/// Largest mantissa a [`Decimal`] holds: 2^57 − 1, so every 17-digit mantissa fits.
+pub const MAX_MANTISSA: u64 = (1 << 57) - 1;
+/// Smallest exponent a [`Decimal`] holds.
+pub const MIN_EXPONENT: i8 = -32;
+/// Largest exponent a [`Decimal`] holds.
+pub const MAX_EXPONENT: i8 = 31;
+
+const MANTISSA_BITS: u32 = 57;
+const EXPONENT_BIAS: i8 = 32;
+
+/// An exact decimal number `±mantissa × 10^exponent`, packed into 8 bytes.
+///
+/// The API sends fractional values with up to 17 significant digits (for example
+/// `usageTotalUsd: 0.0056211830505728715`); an `f64` cannot hold all of them, and parsing one
+/// costs about 20 KB of flash on a Cortex-M. A `Decimal` keeps the digits as they were sent:
+/// the mantissa (up to [`MAX_MANTISSA`], which covers every 17-digit mantissa) and a power of ten
+/// ([`MIN_EXPONENT`]`..=`[`MAX_EXPONENT`]). Equality compares the digits, so `1.5` and `1.50`
+/// are different values that [`to_f64`](Self::to_f64) maps to the same float.
+///
+/// `Display` prints the plain decimal form, never an exponent:
+///
+/// ```
+/// use apify_core::Decimal;
+///
+/// let d: Decimal = "6.183050572872162e-6".parse()?;
+/// assert_eq!(d.to_string(), "0.000006183050572872162");
+/// assert_eq!(Decimal::new(150, -2, false).unwrap().to_string(), "1.50");
+/// assert_eq!(Decimal::from_u64(1024).unwrap().to_u64(), Some(1024));
+/// # Ok::<(), apify_core::decimal::ParseDecimalError>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Decimal(u64);
+
+impl Decimal {
+    /// Zero (`0`).
+    pub const ZERO: Self = Self(pack(0, 0, false));
+
+    /// `±mantissa × 10^exponent`, or `None` when a part is outside the ranges above.
+    pub const fn new(mantissa: u64, exponent: i8, negative: bool) -> Option<Self> {
+        if mantissa > MAX_MANTISSA || exponent < MIN_EXPONENT || exponent > MAX_EXPONENT {
+            return None;
+        }
+        Some(Self(pack(mantissa, exponent, negative)))
+    }
+
+    /// An integer; trailing zeros move into the exponent when the value is too large.
+    pub const fn from_u64(value: u64) -> Option<Self> {
+        Self::normalize(value, 0, false)
+    }
+
+    /// Builds the closest packing of `±mantissa × 10^exponent` that is still exact: trailing
+    /// zeros of a too-large mantissa move into the exponent. `None` when that is not enough.
+    pub(crate) const fn normalize(
+        mut mantissa: u64,
+        mut exponent: i32,
+        negative: bool,
+    ) -> Option<Self> {
+        while mantissa > MAX_MANTISSA && mantissa % 10 == 0 {
+            mantissa /= 10;
+            exponent += 1;
+        }
+        // A fraction with too many trailing zeros (0.5000…0) can still be shortened.
+        while exponent < MIN_EXPONENT as i32 && mantissa != 0 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            exponent += 1;
+        }
+        if mantissa == 0 {
+            // Zero is exact whatever its exponent; keep the scale when it fits (`0.00`).
+            exponent = if exponent < MIN_EXPONENT as i32 || exponent > MAX_EXPONENT as i32 {
+                0
+            } else {
+                exponent
+            };
+        }
+        if mantissa > MAX_MANTISSA
+            || exponent < MIN_EXPONENT as i32
+            || exponent > MAX_EXPONENT as i32
+        {
+            return None;
+        }
+        Some(Self(pack(mantissa, exponent as i8, negative)))
+    }
+
+    /// The digits, without sign or decimal point.
+    pub const fn mantissa(self) -> u64 {
+        self.0 & MAX_MANTISSA
+    }
+
+    /// The power of ten the mantissa is multiplied by.
+    pub const fn exponent(self) -> i8 {
+        (((self.0 >> MANTISSA_BITS) & 0x3f) as i8) - EXPONENT_BIAS
+    }
+
+    /// Whether a minus sign was given (also for `-0`).
+    pub const fn is_negative(self) -> bool {
+        self.0 >> 63 == 1
+    }
+
+    /// Whether the value is zero (`0`, `0.0`, `-0`).
+    pub const fn is_zero(self) -> bool {
+        self.mantissa() == 0
+    }
+
+    /// The value as an integer, when it is one and fits (`2048`, `1.0`, `3e2`).
+    pub const fn to_u64(self) -> Option<u64> {
+        if self.is_negative() && !self.is_zero() {
+            return None;
+        }
+        let mut m = self.mantissa();
+        let mut e = self.exponent();
+        while e < 0 {
+            if m % 10 != 0 {
+                return None;
+            }
+            m /= 10;
+            e += 1;
+        }
+        while e > 0 {
+            m = match m.checked_mul(10) {
+                Some(v) => v,
+                None => return None,
+            };
+            e -= 1;
+        }
+        Some(m)
+    }
+
+    /// The value as a signed integer, when it is one and fits.
+    pub const fn to_i64(self) -> Option<i64> {
+        let negative = self.is_negative();
+        let magnitude = match Self(self.0 & !(1 << 63)).to_u64() {
+            Some(m) => m,
+            None => return None,
+        };
+        if negative {
+            if magnitude <= i64::MAX as u64 + 1 {
+                Some((magnitude as i64).wrapping_neg())
+            } else {
+                None
+            }
+        } else if magnitude <= i64::MAX as u64 {
+            Some(magnitude as i64)
+        } else {
+            None
+        }
+    }
+
+    /// The nearest `f64` for mantissas below 2^53 and exponents within ±22 (every value the API
+    /// sends); otherwise within a few units in the last place. Pulls in no float parser.
+    pub fn to_f64(self) -> f64 {
+        let value = scale_pow10(self.mantissa() as f64, self.exponent() as i32);
+        if self.is_negative() { -value } else { value }
+    }
+}
+
+/// `value × 10^exponent`, one rounding per factor of up to 1e22 (each of which is exact).
+pub(crate) fn scale_pow10(mut value: f64, exponent: i32) -> f64 {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    // Past ±400 every finite mantissa is already infinite or zero.
+    let mut e = exponent.clamp(-400, 400);
+    while e > 22 {
+        value *= 1e22;
+        e -= 22;
+    }
+    while e < -22 {
+        value /= 1e22;
+        e += 22;
+    }
+    if e >= 0 {
+        value * POW10[e as usize]
+    } else {
+        value / POW10[(-e) as usize]
+    }
+}
+
+const fn pack(mantissa: u64, exponent: i8, negative: bool) -> u64 {
+    ((negative as u64) << 63)
+        | ((((exponent + EXPONENT_BIAS) as u64) & 0x3f) << MANTISSA_BITS)
+        | mantissa
+}
+
+impl fmt::Debug for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Decimal({self})")
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut digits = [0u8; 20];
+        let mut n = self.mantissa();
+        let mut len = 0;
+        loop {
+            digits[len] = b'0' + (n % 10) as u8;
+            n /= 10;
+            len += 1;
+            if n == 0 {
+                break;
+            }
+        }
+        digits[..len].reverse();
+        if self.is_negative() {
+            f.write_str("-")?;
+        }
+        let exponent = self.exponent() as i32;
+        let put = |f: &mut fmt::Formatter<'_>, bytes: &[u8]| {
+            // The digits are ASCII by construction.
+            f.write_str(core::str::from_utf8(bytes).unwrap_or_default())
+        };
+        if exponent >= 0 {
+            put(f, &digits[..len])?;
+            for _ in 0..exponent {
+                f.write_str("0")?;
+            }
+            return Ok(());
+        }
+        let frac = (-exponent) as usize;
+        if frac >= len {
+            f.write_str("0.")?;
+            for _ in 0..frac - len {
+                f.write_str("0")?;
+            }
+            put(f, &digits[..len])
+        } else {
+            put(f, &digits[..len - frac])?;
+            f.write_str(".")?;
+            put(f, &digits[len - frac..len])
+        }
+    }
+}
+
+/// Why text could not be read as a [`Decimal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseDecimalError {
+    /// The text is not a number in JSON's grammar (`-?int[.frac][e±exp]`).
+    Syntax,
+    /// The number is valid but needs more digits or a larger exponent than a `Decimal` holds.
+    OutOfRange,
+}
+
+impl fmt::Display for ParseDecimalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Syntax => f.write_str(
+                "not a decimal number (expected digits, an optional fraction and exponent)",
+            ),
+            Self::OutOfRange => f.write_str(
+                "number has more digits or a larger exponent than a Decimal holds exactly",
+            ),
+        }
+    }
+}
+
+impl core::error::Error for ParseDecimalError {}
+
+impl FromStr for Decimal {
+    type Err = ParseDecimalError;
+
+    /// Parses JSON's number grammar exactly; never rounds.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut acc = crate::json::NumberAccumulator::new();
+        for &b in s.as_bytes() {
+            if !acc.push(b) {
+                return Err(ParseDecimalError::Syntax);
+            }
+        }
+        let number = acc.finish().ok_or(ParseDecimalError::Syntax)?;
+        number.to_decimal().ok_or(ParseDecimalError::OutOfRange)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::ToString;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn display_is_plain_and_exact() {
+        for (text, shown) in [
+            ("0", "0"),
+            ("-0", "-0"),
+            ("0.00", "0.00"),
+            ("1.50", "1.50"),
+            ("35914228.4", "35914228.4"),
+            ("0.0056211830505728715", "0.0056211830505728715"),
+            ("144937856.50460157", "144937856.50460157"),
+            ("1e3", "1000"),
+            ("1.5E+2", "150"),
+            ("25e-3", "0.025"),
+            ("-12.5", "-12.5"),
+            ("99999999999999999", "99999999999999999"),
+        ] {
+            assert_eq!(d(text).to_string(), shown, "{text}");
+        }
+    }
+
+    #[test]
+    fn integer_conversions() {
+        assert_eq!(d("2048").to_u64(), Some(2048));
+        assert_eq!(d("1.0").to_u64(), Some(1));
+        assert_eq!(d("1.5").to_u64(), None);
+        assert_eq!(d("-3").to_u64(), None);
+        assert_eq!(d("-3").to_i64(), Some(-3));
+        assert_eq!(d("3e2").to_i64(), Some(300));
+        assert_eq!(Decimal::from_u64(u64::MAX), None);
+        assert_eq!(
+            Decimal::from_u64(10_000_000_000_000_000_000)
+                .unwrap()
+                .to_u64(),
+            Some(10_000_000_000_000_000_000)
+        );
+        assert_eq!(d("1e30").to_u64(), None);
+    }
+
+    #[test]
+    fn out_of_range_is_reported() {
+        assert_eq!(
+            "123456789012345678901".parse::<Decimal>(),
+            Err(ParseDecimalError::OutOfRange)
+        );
+        assert_eq!(
+            "1e40".parse::<Decimal>(),
+            Err(ParseDecimalError::OutOfRange)
+        );
+        assert_eq!(
+            "1e-40".parse::<Decimal>(),
+            Err(ParseDecimalError::OutOfRange)
+        );
+        assert_eq!("1.".parse::<Decimal>(), Err(ParseDecimalError::Syntax));
+        assert_eq!("".parse::<Decimal>(), Err(ParseDecimalError::Syntax));
+        assert_eq!("01".parse::<Decimal>(), Err(ParseDecimalError::Syntax));
+        assert_eq!("1e".parse::<Decimal>(), Err(ParseDecimalError::Syntax));
+    }
+
+    #[test]
+    fn to_f64_is_nearest_for_api_values() {
+        for text in [
+            "0.0056211830505728715",
+            "144937856.50460157",
+            "0.000006183050572872162",
+            "416.144",
+            "-2.5",
+            "0",
+        ] {
+            assert_eq!(d(text).to_f64(), text.parse::<f64>().unwrap(), "{text}");
+        }
+    }
+
+    #[test]
+    fn packing_round_trips() {
+        let v = Decimal::new(MAX_MANTISSA, MIN_EXPONENT, true).unwrap();
+        assert_eq!(
+            (v.mantissa(), v.exponent(), v.is_negative()),
+            (MAX_MANTISSA, MIN_EXPONENT, true)
+        );
+        let v = Decimal::new(7, MAX_EXPONENT, false).unwrap();
+        assert_eq!(
+            (v.mantissa(), v.exponent(), v.is_negative()),
+            (7, MAX_EXPONENT, false)
+        );
+        assert_eq!(Decimal::new(MAX_MANTISSA + 1, 0, false), None);
+        assert_eq!(core::mem::size_of::<Option<Decimal>>(), 16);
+        assert_eq!(core::mem::size_of::<Decimal>(), 8);
+    }
+}

@@ -1,0 +1,867 @@
+//! An incremental, zero-allocation JSON push parser (strict RFC 8259).
+//!
+//! [`Parser::feed`] takes the document in chunks of any size, from a receive buffer that the
+//! caller reuses, and calls a [`Visitor`] with one [`Event`] per token as soon as the token is
+//! known. Strings and keys arrive as one or more [`Fragment`]s: a fragment never outlives the
+//! chunk it came from, so nothing the size of the document, or even of one string, is held.
+//! [`Parser::finish`] is called at end of input and says whether the document was whole.
+//!
+//! The parser's state is a fixed [`Parser::<DEPTH>`](Parser) value (about `40 + DEPTH` bytes);
+//! nesting deeper than `DEPTH` is an error, never a stack overflow, because nothing recurses.
+//! Any split of the same bytes into chunks gives the same events, except that a string may be
+//! cut into more fragments (the text they spell is identical).
+//!
+//! ```
+//! use apify_core::json::{Event, Parser, SyntaxError, Visitor};
+//!
+//! /// Counts the values in a document.
+//! struct Count(usize);
+//! impl Visitor for Count {
+//!     type Error = SyntaxError;
+//!     fn event(&mut self, event: Event<'_>) -> Result<(), SyntaxError> {
+//!         match event {
+//!             Event::Str(f) if !f.last => {}
+//!             Event::Str(_) | Event::Number(_) | Event::Bool(_) | Event::Null => self.0 += 1,
+//!             _ => {}
+//!         }
+//!         Ok(())
+//!     }
+//! }
+//!
+//! let mut parser = Parser::<8>::new();
+//! let mut count = Count(0);
+//! for chunk in [&b"{\"a\": [1, tr"[..], b"ue, \"x\\u00e9", b"y\"]}"] {
+//!     parser.feed(chunk, &mut count)?;
+//! }
+//! parser.finish(&mut count)?;
+//! assert_eq!(count.0, 3);
+//! # Ok::<(), SyntaxError>(())
+//! ```
+
+mod error;
+mod number;
+mod select;
+
+pub use error::{Expected, SyntaxError, SyntaxErrorKind};
+pub use number::Number;
+pub(crate) use number::NumberAccumulator;
+pub use select::Select;
+
+use crate::Status;
+
+/// Default nesting limit of [`Parser`]: enough for every document of the Apify API.
+pub const DEFAULT_DEPTH: usize = 32;
+
+/// A piece of a string or key. A string is delivered as one or more fragments in order;
+/// `first` marks the first and `last` the final one (both for a string that arrives whole).
+/// Escapes are already decoded, so the fragments spell the string's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fragment<'a> {
+    /// The decoded text of this piece (may be empty on the final fragment).
+    pub text: &'a str,
+    /// Whether this is the first fragment of the string.
+    pub first: bool,
+    /// Whether this is the final fragment of the string.
+    pub last: bool,
+}
+
+impl<'a> Fragment<'a> {
+    /// The whole string, when it arrived in one piece.
+    pub fn whole(&self) -> Option<&'a str> {
+        (self.first && self.last).then_some(self.text)
+    }
+}
+
+/// One token of the document, in document order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// `{`
+    ObjectStart,
+    /// `}`
+    ObjectEnd,
+    /// `[`
+    ArrayStart,
+    /// `]`
+    ArrayEnd,
+    /// A piece of an object member's name.
+    Key(Fragment<'a>),
+    /// A piece of a string value.
+    Str(Fragment<'a>),
+    /// A number, held exactly (see [`Number`]).
+    Number(Number),
+    /// `true` or `false`.
+    Bool(bool),
+    /// `null`.
+    Null,
+}
+
+/// Receives the events of a document.
+///
+/// Return an error to stop parsing: [`Parser::feed`] then returns it and the parser refuses
+/// further input. The error type must take the parser's own [`SyntaxError`].
+pub trait Visitor {
+    /// What parsing returns on failure.
+    type Error: From<SyntaxError>;
+
+    /// Called once per event, in document order.
+    fn event(&mut self, event: Event<'_>) -> Result<(), Self::Error>;
+}
+
+/// A visitor that ignores every event: with it the parser is a validator.
+///
+/// ```
+/// use apify_core::json::{Parser, Validate};
+///
+/// let mut parser = Parser::<4>::new();
+/// assert!(parser.feed(br#"{"a": [1, 2"#, &mut Validate).is_ok());
+/// assert!(parser.feed(b"}", &mut Validate).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Validate;
+
+impl Visitor for Validate {
+    type Error = SyntaxError;
+
+    #[inline]
+    fn event(&mut self, _: Event<'_>) -> Result<(), SyntaxError> {
+        Ok(())
+    }
+}
+
+impl<V: Visitor + ?Sized> Visitor for &mut V {
+    type Error = V::Error;
+
+    #[inline]
+    fn event(&mut self, event: Event<'_>) -> Result<(), V::Error> {
+        (**self).event(event)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Object,
+    Array,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Literal {
+    True,
+    False,
+    Null,
+}
+
+impl Literal {
+    const fn text(self) -> &'static [u8] {
+        match self {
+            Self::True => b"true",
+            Self::False => b"false",
+            Self::Null => b"null",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// A value must come next (document start, after `:`, after `,` in an array).
+    Value,
+    /// After `[`: a value or `]`.
+    ArrayFirst,
+    /// After `{`: a key or `}`.
+    ObjectFirst,
+    /// After `,` in an object: a key.
+    Key,
+    /// After a key: `:`.
+    Colon,
+    /// After a value inside a container: `,` or the closing bracket.
+    AfterValue,
+    /// The top-level value is complete: only whitespace may follow.
+    Done,
+    /// Inside a string; `first` is true until a fragment has been emitted.
+    Str {
+        key: bool,
+        first: bool,
+    },
+    /// After a backslash.
+    Escape {
+        key: bool,
+        first: bool,
+    },
+    /// Reading the hex digits of `\uXXXX` (`digits` read so far, `high` a pending surrogate).
+    Hex {
+        key: bool,
+        first: bool,
+        digits: u8,
+        value: u16,
+        high: u16,
+    },
+    /// After a high surrogate: `\` then `u` of the low one must follow.
+    LowBackslash {
+        key: bool,
+        first: bool,
+        high: u16,
+    },
+    LowU {
+        key: bool,
+        first: bool,
+        high: u16,
+    },
+    /// A multi-byte UTF-8 character split by the end of a chunk (`have` of `need` bytes).
+    Utf8 {
+        key: bool,
+        first: bool,
+        have: u8,
+        need: u8,
+    },
+    Number,
+    Literal {
+        which: Literal,
+        matched: u8,
+    },
+    /// A previous call failed; every later call fails the same way.
+    Failed,
+}
+
+/// The incremental JSON parser; `DEPTH` bounds the nesting of arrays and objects.
+///
+/// Size: `DEPTH` bytes of container stack plus about 56 bytes of state on a 32-bit target.
+#[derive(Debug, Clone)]
+pub struct Parser<const DEPTH: usize = DEFAULT_DEPTH> {
+    state: State,
+    depth: usize,
+    stack: [Container; DEPTH],
+    /// Bytes consumed by earlier calls, for error offsets.
+    offset: usize,
+    number: NumberAccumulator,
+    utf8: [u8; 4],
+    error: Option<SyntaxError>,
+}
+
+impl<const DEPTH: usize> Default for Parser<DEPTH> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Bytes that may continue a string without special handling: printable ASCII other than `"`
+/// and `\`, and every non-ASCII byte (validated as UTF-8 per run).
+static PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0x20;
+    while b < 256 {
+        table[b] = b != b'"' as usize && b != b'\\' as usize;
+        b += 1;
+    }
+    table
+};
+
+#[inline]
+const fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+#[inline]
+const fn hex_value(b: u8) -> Option<u16> {
+    match b {
+        b'0'..=b'9' => Some((b - b'0') as u16),
+        b'a'..=b'f' => Some((b - b'a' + 10) as u16),
+        b'A'..=b'F' => Some((b - b'A' + 10) as u16),
+        _ => None,
+    }
+}
+
+/// Length of the UTF-8 sequence a lead byte starts (0 for bytes that cannot lead one).
+#[inline]
+const fn utf8_len(lead: u8) -> u8 {
+    match lead {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => 0,
+    }
+}
+
+fn str_fragment<V: Visitor>(
+    v: &mut V,
+    key: bool,
+    text: &str,
+    first: bool,
+    last: bool,
+) -> Result<(), V::Error> {
+    let fragment = Fragment { text, first, last };
+    v.event(if key {
+        Event::Key(fragment)
+    } else {
+        Event::Str(fragment)
+    })
+}
+
+impl<const DEPTH: usize> Parser<DEPTH> {
+    /// A parser at the start of a document.
+    pub const fn new() -> Self {
+        Self {
+            state: State::Value,
+            depth: 0,
+            stack: [Container::Object; DEPTH],
+            offset: 0,
+            number: NumberAccumulator::new(),
+            utf8: [0; 4],
+            error: None,
+        }
+    }
+
+    /// Total bytes consumed so far.
+    pub const fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Whether the top-level value is complete (more input may only be whitespace).
+    pub const fn is_complete(&self) -> bool {
+        matches!(self.state, State::Done)
+    }
+
+    /// Current nesting depth (0 outside any array or object).
+    pub const fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Parses the next chunk; the whole chunk is always consumed.
+    ///
+    /// Returns [`Status::Complete`] once the top-level value has ended (later chunks may only
+    /// hold whitespace) and [`Status::Partial`] before. Errors (syntax, or the visitor's) are
+    /// final: every later call returns an error too.
+    pub fn feed<V: Visitor>(&mut self, input: &[u8], v: &mut V) -> Result<Status, V::Error> {
+        if let Some(e) = self.error {
+            return Err(e.into());
+        }
+        match self.run(input, v) {
+            Ok(()) => {
+                self.offset += input.len();
+                Ok(if self.is_complete() {
+                    Status::Complete
+                } else {
+                    Status::Partial
+                })
+            }
+            Err(e) => {
+                if self.error.is_none() {
+                    self.error = Some(SyntaxError::new(SyntaxErrorKind::Aborted, self.offset));
+                }
+                self.state = State::Failed;
+                Err(e)
+            }
+        }
+    }
+
+    /// Ends the input: emits a pending top-level number and checks the document is whole.
+    pub fn finish<V: Visitor>(&mut self, v: &mut V) -> Result<(), V::Error> {
+        if let Some(e) = self.error {
+            return Err(e.into());
+        }
+        let result = match self.state {
+            State::Done => Ok(()),
+            State::Number if self.depth == 0 && self.number.is_complete() => {
+                self.state = State::Done;
+                match self.number.finish() {
+                    Some(n) => v.event(Event::Number(n)),
+                    None => Err(self.fail_end().into()),
+                }
+            }
+            _ => Err(self.fail_end().into()),
+        };
+        if result.is_err() {
+            self.state = State::Failed;
+        }
+        result
+    }
+
+    fn fail_end(&mut self) -> SyntaxError {
+        let e = SyntaxError::new(SyntaxErrorKind::UnexpectedEnd(self.expected()), self.offset);
+        self.error = Some(e);
+        e
+    }
+
+    fn fail(&mut self, kind: SyntaxErrorKind, at: usize) -> SyntaxError {
+        let e = SyntaxError::new(kind, self.offset + at);
+        self.error = Some(e);
+        e
+    }
+
+    fn unexpected(&mut self, at: usize, byte: u8) -> SyntaxError {
+        let kind = SyntaxErrorKind::Unexpected {
+            found: byte,
+            expected: self.expected(),
+        };
+        self.fail(kind, at)
+    }
+
+    /// What the grammar allows at the current point, for error messages.
+    fn expected(&self) -> Expected {
+        match self.state {
+            State::Value => Expected::Value,
+            State::ArrayFirst => Expected::ValueOrArrayEnd,
+            State::ObjectFirst => Expected::KeyOrObjectEnd,
+            State::Key => Expected::Key,
+            State::Colon => Expected::Colon,
+            State::AfterValue => match self.stack[self.depth - 1] {
+                Container::Object => Expected::CommaOrObjectEnd,
+                Container::Array => Expected::CommaOrArrayEnd,
+            },
+            State::Done | State::Failed => Expected::EndOfInput,
+            State::Str { .. } | State::Utf8 { .. } => Expected::StringEnd,
+            State::Escape { .. } => Expected::Escape,
+            State::Hex { .. } => Expected::HexDigit,
+            State::LowBackslash { .. } | State::LowU { .. } => Expected::LowSurrogate,
+            State::Number if self.number.wants_digit() => Expected::Digit,
+            State::Number => match self.depth {
+                0 => Expected::EndOfInput,
+                d => match self.stack[d - 1] {
+                    Container::Object => Expected::CommaOrObjectEnd,
+                    Container::Array => Expected::CommaOrArrayEnd,
+                },
+            },
+            State::Literal { .. } => Expected::Literal,
+        }
+    }
+
+    /// The state after a value ends.
+    #[inline]
+    fn after_value(&self) -> State {
+        if self.depth == 0 {
+            State::Done
+        } else {
+            State::AfterValue
+        }
+    }
+
+    fn push(&mut self, c: Container, at: usize) -> Result<(), SyntaxError> {
+        if self.depth == DEPTH {
+            return Err(self.fail(SyntaxErrorKind::TooDeep { limit: DEPTH }, at));
+        }
+        self.stack[self.depth] = c;
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn run<V: Visitor>(&mut self, input: &[u8], v: &mut V) -> Result<(), V::Error> {
+        let mut i = 0;
+        while i < input.len() {
+            match self.state {
+                State::Value
+                | State::ArrayFirst
+                | State::ObjectFirst
+                | State::Key
+                | State::Colon
+                | State::AfterValue
+                | State::Done => {
+                    // Structural positions: skip whitespace, then one token.
+                    while i < input.len() && is_ws(input[i]) {
+                        i += 1;
+                    }
+                    if i == input.len() {
+                        break;
+                    }
+                    i = self.structural(input, i, v)?;
+                }
+                State::Str { key, first } => i = self.string(input, i, key, first, v)?,
+                State::Escape { key, first } => i = self.escape(input[i], i, key, first, v)?,
+                State::Hex {
+                    key,
+                    first,
+                    digits,
+                    value,
+                    high,
+                } => {
+                    i = self.hex(input[i], i, key, first, digits, value, high, v)?;
+                }
+                State::LowBackslash { key, first, high } => {
+                    if input[i] != b'\\' {
+                        return Err(self.fail(SyntaxErrorKind::LoneSurrogate, i).into());
+                    }
+                    self.state = State::LowU { key, first, high };
+                    i += 1;
+                }
+                State::LowU { key, first, high } => {
+                    if input[i] != b'u' {
+                        return Err(self.fail(SyntaxErrorKind::LoneSurrogate, i).into());
+                    }
+                    self.state = State::Hex {
+                        key,
+                        first,
+                        digits: 0,
+                        value: 0,
+                        high,
+                    };
+                    i += 1;
+                }
+                State::Utf8 {
+                    key,
+                    first,
+                    have,
+                    need,
+                } => i = self.utf8_continue(input, i, key, first, have, need, v)?,
+                State::Number => {
+                    while i < input.len() && self.number.push(input[i]) {
+                        i += 1;
+                    }
+                    if i < input.len() {
+                        // The byte does not continue the number: it ends it, or it is an error.
+                        if !self.number.is_complete() {
+                            return Err(self.unexpected(i, input[i]).into());
+                        }
+                        if let Some(n) = self.number.finish() {
+                            v.event(Event::Number(n))?;
+                        }
+                        self.state = self.after_value();
+                    }
+                }
+                State::Literal { which, matched } => {
+                    let text = which.text();
+                    let mut m = matched as usize;
+                    while m < text.len() && i < input.len() {
+                        if input[i] != text[m] {
+                            return Err(self.unexpected(i, input[i]).into());
+                        }
+                        m += 1;
+                        i += 1;
+                    }
+                    if m == text.len() {
+                        v.event(match which {
+                            Literal::True => Event::Bool(true),
+                            Literal::False => Event::Bool(false),
+                            Literal::Null => Event::Null,
+                        })?;
+                        self.state = self.after_value();
+                    } else {
+                        self.state = State::Literal {
+                            which,
+                            matched: m as u8,
+                        };
+                    }
+                }
+                State::Failed => {
+                    let e = self
+                        .error
+                        .unwrap_or(SyntaxError::new(SyntaxErrorKind::Aborted, self.offset));
+                    return Err(e.into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One token at a structural position; `input[i]` is not whitespace.
+    #[inline]
+    fn structural<V: Visitor>(
+        &mut self,
+        input: &[u8],
+        i: usize,
+        v: &mut V,
+    ) -> Result<usize, V::Error> {
+        let b = input[i];
+        match (self.state, b) {
+            (State::Value, _) => self.value_start(b, i, v),
+            (State::ArrayFirst, b']') => self.close(Container::Array, i, v),
+            (State::ArrayFirst, _) => self.value_start(b, i, v),
+            (State::ObjectFirst, b'}') => self.close(Container::Object, i, v),
+            (State::ObjectFirst | State::Key, b'"') => {
+                self.state = State::Str {
+                    key: true,
+                    first: true,
+                };
+                Ok(i + 1)
+            }
+            (State::Colon, b':') => {
+                self.state = State::Value;
+                Ok(i + 1)
+            }
+            (State::AfterValue, b',') => {
+                self.state = match self.stack[self.depth - 1] {
+                    Container::Object => State::Key,
+                    Container::Array => State::Value,
+                };
+                Ok(i + 1)
+            }
+            (State::AfterValue, b'}') => self.close(Container::Object, i, v),
+            (State::AfterValue, b']') => self.close(Container::Array, i, v),
+            (State::Done, _) => Err(self.fail(SyntaxErrorKind::TrailingCharacters, i).into()),
+            _ => Err(self.unexpected(i, b).into()),
+        }
+    }
+
+    #[inline]
+    fn close<V: Visitor>(&mut self, c: Container, i: usize, v: &mut V) -> Result<usize, V::Error> {
+        if self.stack[self.depth - 1] != c {
+            return Err(self
+                .unexpected(i, if c == Container::Object { b'}' } else { b']' })
+                .into());
+        }
+        self.depth -= 1;
+        self.state = self.after_value();
+        v.event(if c == Container::Object {
+            Event::ObjectEnd
+        } else {
+            Event::ArrayEnd
+        })?;
+        Ok(i + 1)
+    }
+
+    #[inline]
+    fn value_start<V: Visitor>(&mut self, b: u8, i: usize, v: &mut V) -> Result<usize, V::Error> {
+        match b {
+            b'"' => {
+                self.state = State::Str {
+                    key: false,
+                    first: true,
+                }
+            }
+            b'{' => {
+                self.push(Container::Object, i)?;
+                self.state = State::ObjectFirst;
+                v.event(Event::ObjectStart)?;
+            }
+            b'[' => {
+                self.push(Container::Array, i)?;
+                self.state = State::ArrayFirst;
+                v.event(Event::ArrayStart)?;
+            }
+            b'-' | b'0'..=b'9' => {
+                self.number = NumberAccumulator::new();
+                self.number.push(b);
+                self.state = State::Number;
+            }
+            b't' => {
+                self.state = State::Literal {
+                    which: Literal::True,
+                    matched: 1,
+                }
+            }
+            b'f' => {
+                self.state = State::Literal {
+                    which: Literal::False,
+                    matched: 1,
+                }
+            }
+            b'n' => {
+                self.state = State::Literal {
+                    which: Literal::Null,
+                    matched: 1,
+                }
+            }
+            _ => return Err(self.unexpected(i, b).into()),
+        }
+        Ok(i + 1)
+    }
+
+    /// Plain string content up to the next quote, backslash, control byte or chunk end.
+    #[inline]
+    fn string<V: Visitor>(
+        &mut self,
+        input: &[u8],
+        start: usize,
+        key: bool,
+        first: bool,
+        v: &mut V,
+    ) -> Result<usize, V::Error> {
+        let mut i = start;
+        while i < input.len() && PLAIN[input[i] as usize] {
+            i += 1;
+        }
+        let run = &input[start..i];
+        let (text, rest) = match core::str::from_utf8(run) {
+            Ok(text) => (text, &run[run.len()..]),
+            Err(e) => {
+                let valid = e.valid_up_to();
+                // A character cut by the chunk end is fine; anything else is invalid UTF-8.
+                if e.error_len().is_some() || i < input.len() {
+                    return Err(self
+                        .fail(SyntaxErrorKind::InvalidUtf8, start + valid)
+                        .into());
+                }
+                let text = core::str::from_utf8(&run[..valid]).unwrap_or_default();
+                (text, &run[valid..])
+            }
+        };
+        if i == input.len() {
+            // The chunk ends inside the string.
+            let mut first = first;
+            if !text.is_empty() {
+                str_fragment(v, key, text, first, false)?;
+                first = false;
+            }
+            if rest.is_empty() {
+                self.state = State::Str { key, first };
+            } else {
+                self.utf8[..rest.len()].copy_from_slice(rest);
+                self.state = State::Utf8 {
+                    key,
+                    first,
+                    have: rest.len() as u8,
+                    need: utf8_len(rest[0]),
+                };
+            }
+            return Ok(i);
+        }
+        match input[i] {
+            b'"' => {
+                self.state = if key {
+                    State::Colon
+                } else {
+                    self.after_value()
+                };
+                str_fragment(v, key, text, first, true)?;
+            }
+            b'\\' => {
+                let mut first = first;
+                if !text.is_empty() {
+                    str_fragment(v, key, text, first, false)?;
+                    first = false;
+                }
+                self.state = State::Escape { key, first };
+            }
+            _ => return Err(self.fail(SyntaxErrorKind::ControlCharacter, i).into()),
+        }
+        Ok(i + 1)
+    }
+
+    fn escape<V: Visitor>(
+        &mut self,
+        b: u8,
+        i: usize,
+        key: bool,
+        first: bool,
+        v: &mut V,
+    ) -> Result<usize, V::Error> {
+        let text = match b {
+            b'"' => "\"",
+            b'\\' => "\\",
+            b'/' => "/",
+            b'b' => "\u{8}",
+            b'f' => "\u{c}",
+            b'n' => "\n",
+            b'r' => "\r",
+            b't' => "\t",
+            b'u' => {
+                self.state = State::Hex {
+                    key,
+                    first,
+                    digits: 0,
+                    value: 0,
+                    high: 0,
+                };
+                return Ok(i + 1);
+            }
+            _ => return Err(self.fail(SyntaxErrorKind::InvalidEscape, i).into()),
+        };
+        self.state = State::Str { key, first: false };
+        str_fragment(v, key, text, first, false)?;
+        Ok(i + 1)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn hex<V: Visitor>(
+        &mut self,
+        b: u8,
+        i: usize,
+        key: bool,
+        first: bool,
+        digits: u8,
+        value: u16,
+        high: u16,
+        v: &mut V,
+    ) -> Result<usize, V::Error> {
+        let Some(d) = hex_value(b) else {
+            return Err(self.unexpected(i, b).into());
+        };
+        let value = value << 4 | d;
+        if digits < 3 {
+            self.state = State::Hex {
+                key,
+                first,
+                digits: digits + 1,
+                value,
+                high,
+            };
+            return Ok(i + 1);
+        }
+        let code = match (high, value) {
+            (0, 0xD800..=0xDBFF) => {
+                self.state = State::LowBackslash {
+                    key,
+                    first,
+                    high: value,
+                };
+                return Ok(i + 1);
+            }
+            (0, 0xDC00..=0xDFFF) => {
+                return Err(self.fail(SyntaxErrorKind::LoneSurrogate, i).into());
+            }
+            (0, c) => c as u32,
+            (h, 0xDC00..=0xDFFF) => {
+                0x10000 + (((h as u32) - 0xD800) << 10) + (value as u32 - 0xDC00)
+            }
+            _ => return Err(self.fail(SyntaxErrorKind::LoneSurrogate, i).into()),
+        };
+        let Some(c) = char::from_u32(code) else {
+            return Err(self.fail(SyntaxErrorKind::LoneSurrogate, i).into());
+        };
+        let mut buf = [0u8; 4];
+        self.state = State::Str { key, first: false };
+        str_fragment(v, key, c.encode_utf8(&mut buf), first, false)?;
+        Ok(i + 1)
+    }
+
+    /// Completes a UTF-8 character that the previous chunk cut.
+    #[allow(clippy::too_many_arguments)]
+    fn utf8_continue<V: Visitor>(
+        &mut self,
+        input: &[u8],
+        mut i: usize,
+        key: bool,
+        first: bool,
+        mut have: u8,
+        need: u8,
+        v: &mut V,
+    ) -> Result<usize, V::Error> {
+        while have < need && i < input.len() {
+            if input[i] & 0xC0 != 0x80 {
+                return Err(self.fail_utf8(i, have));
+            }
+            self.utf8[have as usize] = input[i];
+            have += 1;
+            i += 1;
+        }
+        if have < need {
+            self.state = State::Utf8 {
+                key,
+                first,
+                have,
+                need,
+            };
+            return Ok(i);
+        }
+        let bytes = self.utf8;
+        match core::str::from_utf8(&bytes[..need as usize]) {
+            Ok(text) => {
+                self.state = State::Str { key, first: false };
+                str_fragment(v, key, text, first, false)?;
+                Ok(i)
+            }
+            Err(_) => Err(self.fail_utf8(i, need)),
+        }
+    }
+
+    /// Invalid UTF-8 in a character that began `have` bytes before `input[i]`, possibly in an
+    /// earlier chunk: the error points at its first byte, as a one-shot parse would.
+    fn fail_utf8<E: From<SyntaxError>>(&mut self, i: usize, have: u8) -> E {
+        let e = SyntaxError::new(
+            SyntaxErrorKind::InvalidUtf8,
+            self.offset + i - have as usize,
+        );
+        self.error = Some(e);
+        e.into()
+    }
+}
+
+#[cfg(test)]
+mod tests;
