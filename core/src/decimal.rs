@@ -55,11 +55,7 @@ impl Decimal {
 
     /// Builds the closest packing of `±mantissa × 10^exponent` that is still exact: trailing
     /// zeros of a too-large mantissa move into the exponent. `None` when that is not enough.
-    pub(crate) const fn normalize(
-        mut mantissa: u64,
-        mut exponent: i32,
-        negative: bool,
-    ) -> Option<Self> {
+    pub(crate) const fn normalize(mut mantissa: u64, mut exponent: i32, negative: bool) -> Option<Self> {
         while mantissa > MAX_MANTISSA && mantissa % 10 == 0 {
             mantissa /= 10;
             exponent += 1;
@@ -71,16 +67,10 @@ impl Decimal {
         }
         if mantissa == 0 {
             // Zero is exact whatever its exponent; keep the scale when it fits (`0.00`).
-            exponent = if exponent < MIN_EXPONENT as i32 || exponent > MAX_EXPONENT as i32 {
-                0
-            } else {
-                exponent
-            };
+            exponent =
+                if exponent < MIN_EXPONENT as i32 || exponent > MAX_EXPONENT as i32 { 0 } else { exponent };
         }
-        if mantissa > MAX_MANTISSA
-            || exponent < MIN_EXPONENT as i32
-            || exponent > MAX_EXPONENT as i32
-        {
+        if mantissa > MAX_MANTISSA || exponent < MIN_EXPONENT as i32 || exponent > MAX_EXPONENT as i32 {
             return None;
         }
         Some(Self(pack(mantissa, exponent as i8, negative)))
@@ -138,11 +128,7 @@ impl Decimal {
             None => return None,
         };
         if negative {
-            if magnitude <= i64::MAX as u64 + 1 {
-                Some((magnitude as i64).wrapping_neg())
-            } else {
-                None
-            }
+            if magnitude <= i64::MAX as u64 + 1 { Some((magnitude as i64).wrapping_neg()) } else { None }
         } else if magnitude <= i64::MAX as u64 {
             Some(magnitude as i64)
         } else {
@@ -161,8 +147,8 @@ impl Decimal {
 /// `value × 10^exponent`, one rounding per factor of up to 1e22 (each of which is exact).
 pub(crate) fn scale_pow10(mut value: f64, exponent: i32) -> f64 {
     const POW10: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+        1e18, 1e19, 1e20, 1e21, 1e22,
     ];
     // Past ±400 every finite mantissa is already infinite or zero.
     let mut e = exponent.clamp(-400, 400);
@@ -174,17 +160,11 @@ pub(crate) fn scale_pow10(mut value: f64, exponent: i32) -> f64 {
         value /= 1e22;
         e += 22;
     }
-    if e >= 0 {
-        value * POW10[e as usize]
-    } else {
-        value / POW10[(-e) as usize]
-    }
+    if e >= 0 { value * POW10[e as usize] } else { value / POW10[(-e) as usize] }
 }
 
 const fn pack(mantissa: u64, exponent: i8, negative: bool) -> u64 {
-    ((negative as u64) << 63)
-        | ((((exponent + EXPONENT_BIAS) as u64) & 0x3f) << MANTISSA_BITS)
-        | mantissa
+    ((negative as u64) << 63) | ((((exponent + EXPONENT_BIAS) as u64) & 0x3f) << MANTISSA_BITS) | mantissa
 }
 
 impl fmt::Debug for Decimal {
@@ -250,12 +230,12 @@ pub enum ParseDecimalError {
 impl fmt::Display for ParseDecimalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Syntax => f.write_str(
-                "not a decimal number (expected digits, an optional fraction and exponent)",
-            ),
-            Self::OutOfRange => f.write_str(
-                "number has more digits or a larger exponent than a Decimal holds exactly",
-            ),
+            Self::Syntax => {
+                f.write_str("not a decimal number (expected digits, an optional fraction and exponent)")
+            }
+            Self::OutOfRange => {
+                f.write_str("number has more digits or a larger exponent than a Decimal holds exactly")
+            }
         }
     }
 }
@@ -317,9 +297,7 @@ mod tests {
         assert_eq!(d("3e2").to_i64(), Some(300));
         assert_eq!(Decimal::from_u64(u64::MAX), None);
         assert_eq!(
-            Decimal::from_u64(10_000_000_000_000_000_000)
-                .unwrap()
-                .to_u64(),
+            Decimal::from_u64(10_000_000_000_000_000_000).unwrap().to_u64(),
             Some(10_000_000_000_000_000_000)
         );
         assert_eq!(d("1e30").to_u64(), None);
@@ -327,18 +305,9 @@ mod tests {
 
     #[test]
     fn out_of_range_is_reported() {
-        assert_eq!(
-            "123456789012345678901".parse::<Decimal>(),
-            Err(ParseDecimalError::OutOfRange)
-        );
-        assert_eq!(
-            "1e40".parse::<Decimal>(),
-            Err(ParseDecimalError::OutOfRange)
-        );
-        assert_eq!(
-            "1e-40".parse::<Decimal>(),
-            Err(ParseDecimalError::OutOfRange)
-        );
+        assert_eq!("123456789012345678901".parse::<Decimal>(), Err(ParseDecimalError::OutOfRange));
+        assert_eq!("1e40".parse::<Decimal>(), Err(ParseDecimalError::OutOfRange));
+        assert_eq!("1e-40".parse::<Decimal>(), Err(ParseDecimalError::OutOfRange));
         assert_eq!("1.".parse::<Decimal>(), Err(ParseDecimalError::Syntax));
         assert_eq!("".parse::<Decimal>(), Err(ParseDecimalError::Syntax));
         assert_eq!("01".parse::<Decimal>(), Err(ParseDecimalError::Syntax));
@@ -347,14 +316,9 @@ mod tests {
 
     #[test]
     fn to_f64_is_nearest_for_api_values() {
-        for text in [
-            "0.0056211830505728715",
-            "144937856.50460157",
-            "0.000006183050572872162",
-            "416.144",
-            "-2.5",
-            "0",
-        ] {
+        for text in
+            ["0.0056211830505728715", "144937856.50460157", "0.000006183050572872162", "416.144", "-2.5", "0"]
+        {
             assert_eq!(d(text).to_f64(), text.parse::<f64>().unwrap(), "{text}");
         }
     }
@@ -362,15 +326,9 @@ mod tests {
     #[test]
     fn packing_round_trips() {
         let v = Decimal::new(MAX_MANTISSA, MIN_EXPONENT, true).unwrap();
-        assert_eq!(
-            (v.mantissa(), v.exponent(), v.is_negative()),
-            (MAX_MANTISSA, MIN_EXPONENT, true)
-        );
+        assert_eq!((v.mantissa(), v.exponent(), v.is_negative()), (MAX_MANTISSA, MIN_EXPONENT, true));
         let v = Decimal::new(7, MAX_EXPONENT, false).unwrap();
-        assert_eq!(
-            (v.mantissa(), v.exponent(), v.is_negative()),
-            (7, MAX_EXPONENT, false)
-        );
+        assert_eq!((v.mantissa(), v.exponent(), v.is_negative()), (7, MAX_EXPONENT, false));
         assert_eq!(Decimal::new(MAX_MANTISSA + 1, 0, false), None);
         assert_eq!(core::mem::size_of::<Option<Decimal>>(), 16);
         assert_eq!(core::mem::size_of::<Decimal>(), 8);

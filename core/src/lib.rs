@@ -8,6 +8,7 @@
 extern crate std;
 
 pub mod decimal;
+pub mod encode;
 pub mod json;
 
 pub use decimal::Decimal;

@@ -289,11 +289,7 @@ fn str_fragment<V: Visitor>(
     last: bool,
 ) -> Result<(), V::Error> {
     let fragment = Fragment { text, first, last };
-    v.event(if key {
-        Event::Key(fragment)
-    } else {
-        Event::Str(fragment)
-    })
+    v.event(if key { Event::Key(fragment) } else { Event::Str(fragment) })
 }
 
 impl<const DEPTH: usize> Parser<DEPTH> {
@@ -337,11 +333,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         match self.run(input, v) {
             Ok(()) => {
                 self.offset += input.len();
-                Ok(if self.is_complete() {
-                    Status::Complete
-                } else {
-                    Status::Partial
-                })
+                Ok(if self.is_complete() { Status::Complete } else { Status::Partial })
             }
             Err(e) => {
                 if self.error.is_none() {
@@ -388,10 +380,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     }
 
     fn unexpected(&mut self, at: usize, byte: u8) -> SyntaxError {
-        let kind = SyntaxErrorKind::Unexpected {
-            found: byte,
-            expected: self.expected(),
-        };
+        let kind = SyntaxErrorKind::Unexpected { found: byte, expected: self.expected() };
         self.fail(kind, at)
     }
 
@@ -427,11 +416,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     /// The state after a value ends.
     #[inline]
     fn after_value(&self) -> State {
-        if self.depth == 0 {
-            State::Done
-        } else {
-            State::AfterValue
-        }
+        if self.depth == 0 { State::Done } else { State::AfterValue }
     }
 
     fn push(&mut self, c: Container, at: usize) -> Result<(), SyntaxError> {
@@ -465,13 +450,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                 }
                 State::Str { key, first } => i = self.string(input, i, key, first, v)?,
                 State::Escape { key, first } => i = self.escape(input[i], i, key, first, v)?,
-                State::Hex {
-                    key,
-                    first,
-                    digits,
-                    value,
-                    high,
-                } => {
+                State::Hex { key, first, digits, value, high } => {
                     i = self.hex(input[i], i, key, first, digits, value, high, v)?;
                 }
                 State::LowBackslash { key, first, high } => {
@@ -485,21 +464,12 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                     if input[i] != b'u' {
                         return Err(self.fail(SyntaxErrorKind::LoneSurrogate, i).into());
                     }
-                    self.state = State::Hex {
-                        key,
-                        first,
-                        digits: 0,
-                        value: 0,
-                        high,
-                    };
+                    self.state = State::Hex { key, first, digits: 0, value: 0, high };
                     i += 1;
                 }
-                State::Utf8 {
-                    key,
-                    first,
-                    have,
-                    need,
-                } => i = self.utf8_continue(input, i, key, first, have, need, v)?,
+                State::Utf8 { key, first, have, need } => {
+                    i = self.utf8_continue(input, i, key, first, have, need, v)?;
+                }
                 State::Number => {
                     while i < input.len() && self.number.push(input[i]) {
                         i += 1;
@@ -533,16 +503,11 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                         })?;
                         self.state = self.after_value();
                     } else {
-                        self.state = State::Literal {
-                            which,
-                            matched: m as u8,
-                        };
+                        self.state = State::Literal { which, matched: m as u8 };
                     }
                 }
                 State::Failed => {
-                    let e = self
-                        .error
-                        .unwrap_or(SyntaxError::new(SyntaxErrorKind::Aborted, self.offset));
+                    let e = self.error.unwrap_or(SyntaxError::new(SyntaxErrorKind::Aborted, self.offset));
                     return Err(e.into());
                 }
             }
@@ -552,12 +517,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
 
     /// One token at a structural position; `input[i]` is not whitespace.
     #[inline]
-    fn structural<V: Visitor>(
-        &mut self,
-        input: &[u8],
-        i: usize,
-        v: &mut V,
-    ) -> Result<usize, V::Error> {
+    fn structural<V: Visitor>(&mut self, input: &[u8], i: usize, v: &mut V) -> Result<usize, V::Error> {
         let b = input[i];
         match (self.state, b) {
             (State::Value, _) => self.value_start(b, i, v),
@@ -565,10 +525,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             (State::ArrayFirst, _) => self.value_start(b, i, v),
             (State::ObjectFirst, b'}') => self.close(Container::Object, i, v),
             (State::ObjectFirst | State::Key, b'"') => {
-                self.state = State::Str {
-                    key: true,
-                    first: true,
-                };
+                self.state = State::Str { key: true, first: true };
                 Ok(i + 1)
             }
             (State::Colon, b':') => {
@@ -592,29 +549,18 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     #[inline]
     fn close<V: Visitor>(&mut self, c: Container, i: usize, v: &mut V) -> Result<usize, V::Error> {
         if self.stack[self.depth - 1] != c {
-            return Err(self
-                .unexpected(i, if c == Container::Object { b'}' } else { b']' })
-                .into());
+            return Err(self.unexpected(i, if c == Container::Object { b'}' } else { b']' }).into());
         }
         self.depth -= 1;
         self.state = self.after_value();
-        v.event(if c == Container::Object {
-            Event::ObjectEnd
-        } else {
-            Event::ArrayEnd
-        })?;
+        v.event(if c == Container::Object { Event::ObjectEnd } else { Event::ArrayEnd })?;
         Ok(i + 1)
     }
 
     #[inline]
     fn value_start<V: Visitor>(&mut self, b: u8, i: usize, v: &mut V) -> Result<usize, V::Error> {
         match b {
-            b'"' => {
-                self.state = State::Str {
-                    key: false,
-                    first: true,
-                }
-            }
+            b'"' => self.state = State::Str { key: false, first: true },
             b'{' => {
                 self.push(Container::Object, i)?;
                 self.state = State::ObjectFirst;
@@ -630,24 +576,9 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                 self.number.push(b);
                 self.state = State::Number;
             }
-            b't' => {
-                self.state = State::Literal {
-                    which: Literal::True,
-                    matched: 1,
-                }
-            }
-            b'f' => {
-                self.state = State::Literal {
-                    which: Literal::False,
-                    matched: 1,
-                }
-            }
-            b'n' => {
-                self.state = State::Literal {
-                    which: Literal::Null,
-                    matched: 1,
-                }
-            }
+            b't' => self.state = State::Literal { which: Literal::True, matched: 1 },
+            b'f' => self.state = State::Literal { which: Literal::False, matched: 1 },
+            b'n' => self.state = State::Literal { which: Literal::Null, matched: 1 },
             _ => return Err(self.unexpected(i, b).into()),
         }
         Ok(i + 1)
@@ -674,9 +605,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                 let valid = e.valid_up_to();
                 // A character cut by the chunk end is fine; anything else is invalid UTF-8.
                 if e.error_len().is_some() || i < input.len() {
-                    return Err(self
-                        .fail(SyntaxErrorKind::InvalidUtf8, start + valid)
-                        .into());
+                    return Err(self.fail(SyntaxErrorKind::InvalidUtf8, start + valid).into());
                 }
                 let text = core::str::from_utf8(&run[..valid]).unwrap_or_default();
                 (text, &run[valid..])
@@ -693,22 +622,13 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                 self.state = State::Str { key, first };
             } else {
                 self.utf8[..rest.len()].copy_from_slice(rest);
-                self.state = State::Utf8 {
-                    key,
-                    first,
-                    have: rest.len() as u8,
-                    need: utf8_len(rest[0]),
-                };
+                self.state = State::Utf8 { key, first, have: rest.len() as u8, need: utf8_len(rest[0]) };
             }
             return Ok(i);
         }
         match input[i] {
             b'"' => {
-                self.state = if key {
-                    State::Colon
-                } else {
-                    self.after_value()
-                };
+                self.state = if key { State::Colon } else { self.after_value() };
                 str_fragment(v, key, text, first, true)?;
             }
             b'\\' => {
@@ -742,13 +662,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             b'r' => "\r",
             b't' => "\t",
             b'u' => {
-                self.state = State::Hex {
-                    key,
-                    first,
-                    digits: 0,
-                    value: 0,
-                    high: 0,
-                };
+                self.state = State::Hex { key, first, digits: 0, value: 0, high: 0 };
                 return Ok(i + 1);
             }
             _ => return Err(self.fail(SyntaxErrorKind::InvalidEscape, i).into()),
@@ -775,31 +689,19 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         };
         let value = value << 4 | d;
         if digits < 3 {
-            self.state = State::Hex {
-                key,
-                first,
-                digits: digits + 1,
-                value,
-                high,
-            };
+            self.state = State::Hex { key, first, digits: digits + 1, value, high };
             return Ok(i + 1);
         }
         let code = match (high, value) {
             (0, 0xD800..=0xDBFF) => {
-                self.state = State::LowBackslash {
-                    key,
-                    first,
-                    high: value,
-                };
+                self.state = State::LowBackslash { key, first, high: value };
                 return Ok(i + 1);
             }
             (0, 0xDC00..=0xDFFF) => {
                 return Err(self.fail(SyntaxErrorKind::LoneSurrogate, i).into());
             }
             (0, c) => c as u32,
-            (h, 0xDC00..=0xDFFF) => {
-                0x10000 + (((h as u32) - 0xD800) << 10) + (value as u32 - 0xDC00)
-            }
+            (h, 0xDC00..=0xDFFF) => 0x10000 + (((h as u32) - 0xD800) << 10) + (value as u32 - 0xDC00),
             _ => return Err(self.fail(SyntaxErrorKind::LoneSurrogate, i).into()),
         };
         let Some(c) = char::from_u32(code) else {
@@ -832,12 +734,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             i += 1;
         }
         if have < need {
-            self.state = State::Utf8 {
-                key,
-                first,
-                have,
-                need,
-            };
+            self.state = State::Utf8 { key, first, have, need };
             return Ok(i);
         }
         let bytes = self.utf8;
@@ -854,10 +751,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     /// Invalid UTF-8 in a character that began `have` bytes before `input[i]`, possibly in an
     /// earlier chunk: the error points at its first byte, as a one-shot parse would.
     fn fail_utf8<E: From<SyntaxError>>(&mut self, i: usize, have: u8) -> E {
-        let e = SyntaxError::new(
-            SyntaxErrorKind::InvalidUtf8,
-            self.offset + i - have as usize,
-        );
+        let e = SyntaxError::new(SyntaxErrorKind::InvalidUtf8, self.offset + i - have as usize);
         self.error = Some(e);
         e.into()
     }

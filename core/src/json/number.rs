@@ -79,21 +79,12 @@ impl Number {
 
     /// The value as a signed integer, when it is an exact integer that fits.
     pub const fn to_i64(&self) -> Option<i64> {
-        let magnitude = match (Self {
-            negative: false,
-            ..*self
-        })
-        .to_u64()
-        {
+        let magnitude = match (Self { negative: false, ..*self }).to_u64() {
             Some(m) => m,
             None => return None,
         };
         if !self.negative {
-            if magnitude <= i64::MAX as u64 {
-                Some(magnitude as i64)
-            } else {
-                None
-            }
+            if magnitude <= i64::MAX as u64 { Some(magnitude as i64) } else { None }
         } else if magnitude <= i64::MAX as u64 + 1 {
             Some((magnitude as i64).wrapping_neg())
         } else {
@@ -199,11 +190,7 @@ impl NumberAccumulator {
                 self.part = Part::ExpSignDone;
             }
             (Part::ExpFirst | Part::ExpSignDone | Part::Exp, b'0'..=b'9') => {
-                self.exp = self
-                    .exp
-                    .saturating_mul(10)
-                    .saturating_add((b - b'0') as i32)
-                    .min(EXPONENT_LIMIT);
+                self.exp = self.exp.saturating_mul(10).saturating_add((b - b'0') as i32).min(EXPONENT_LIMIT);
                 self.part = Part::Exp;
             }
             _ => return false,
@@ -213,11 +200,7 @@ impl NumberAccumulator {
 
     #[inline]
     fn int_digit(&mut self, d: u8) {
-        match self
-            .mantissa
-            .checked_mul(10)
-            .and_then(|m| m.checked_add(d as u64))
-        {
+        match self.mantissa.checked_mul(10).and_then(|m| m.checked_add(d as u64)) {
             Some(m) => self.mantissa = m,
             None => {
                 self.scale = self.scale.saturating_add(1);
@@ -228,11 +211,7 @@ impl NumberAccumulator {
 
     #[inline]
     fn frac_digit(&mut self, d: u8) {
-        match self
-            .mantissa
-            .checked_mul(10)
-            .and_then(|m| m.checked_add(d as u64))
-        {
+        match self.mantissa.checked_mul(10).and_then(|m| m.checked_add(d as u64)) {
             Some(m) => {
                 self.mantissa = m;
                 self.scale = self.scale.saturating_sub(1);
@@ -248,10 +227,7 @@ impl NumberAccumulator {
 
     /// Whether the next byte must be a digit (used to say what was expected in errors).
     pub(crate) const fn wants_digit(&self) -> bool {
-        matches!(
-            self.part,
-            Part::Minus | Part::FracFirst | Part::ExpFirst | Part::ExpSignDone
-        )
+        matches!(self.part, Part::Minus | Part::FracFirst | Part::ExpFirst | Part::ExpSignDone)
     }
 
     /// The number, when the bytes so far form a whole one.
@@ -259,21 +235,9 @@ impl NumberAccumulator {
         if !self.is_complete() {
             return None;
         }
-        let exp = if self.exp_negative {
-            -self.exp
-        } else {
-            self.exp
-        };
-        let exponent = self
-            .scale
-            .saturating_add(exp)
-            .clamp(-EXPONENT_LIMIT, EXPONENT_LIMIT);
-        Some(Number {
-            mantissa: self.mantissa,
-            exponent,
-            negative: self.negative,
-            exact: self.exact,
-        })
+        let exp = if self.exp_negative { -self.exp } else { self.exp };
+        let exponent = self.scale.saturating_add(exp).clamp(-EXPONENT_LIMIT, EXPONENT_LIMIT);
+        Some(Number { mantissa: self.mantissa, exponent, negative: self.negative, exact: self.exact })
     }
 }
 
@@ -305,8 +269,8 @@ mod tests {
             assert!(ok.parse::<Number>().is_ok(), "{ok}");
         }
         for bad in [
-            "", "-", "01", "-01", "1.", ".5", "1e", "1e+", "+1", "0x1", "1.e5", "--1", "1-",
-            "Infinity", "NaN",
+            "", "-", "01", "-01", "1.", ".5", "1e", "1e+", "+1", "0x1", "1.e5", "--1", "1-", "Infinity",
+            "NaN",
         ] {
             assert!(bad.parse::<Number>().is_err(), "{bad}");
         }
@@ -322,34 +286,19 @@ mod tests {
         assert!(rounded.to_decimal().is_none());
         let zeros = n("100000000000000000000000");
         assert!(zeros.is_exact());
-        assert_eq!(
-            zeros.to_decimal().unwrap().to_string(),
-            "100000000000000000000000"
-        );
+        assert_eq!(zeros.to_decimal().unwrap().to_string(), "100000000000000000000000");
         assert_eq!(n("-9223372036854775808").to_i64(), Some(i64::MIN));
-        assert_eq!(
-            n("0.00000000000000000000000000000000000000001").to_u64(),
-            None
-        );
+        assert_eq!(n("0.00000000000000000000000000000000000000001").to_u64(), None);
         assert_eq!(n("0e-999999999999").to_u64(), Some(0));
         assert_eq!(n("1e999999999999").exponent(), EXPONENT_LIMIT);
     }
 
     #[test]
     fn floats() {
-        for s in [
-            "0.1",
-            "1e300",
-            "-2.5e-300",
-            "144937856.50460157",
-            "123456789012345678901",
-        ] {
+        for s in ["0.1", "1e300", "-2.5e-300", "144937856.50460157", "123456789012345678901"] {
             let want: f64 = s.parse().unwrap();
             let got = n(s).to_f64();
-            assert!(
-                (got - want).abs() <= want.abs() * 1e-14,
-                "{s}: {got} vs {want}"
-            );
+            assert!((got - want).abs() <= want.abs() * 1e-14, "{s}: {got} vs {want}");
         }
     }
 }

@@ -20,11 +20,7 @@ impl Visitor for Record {
             Event::ArrayStart => "[".into(),
             Event::ArrayEnd => "]".into(),
             Event::Key(f) | Event::Str(f) => {
-                let tag = if matches!(event, Event::Key(_)) {
-                    "k:"
-                } else {
-                    "s:"
-                };
+                let tag = if matches!(event, Event::Key(_)) { "k:" } else { "s:" };
                 assert_eq!(f.first, self.pending.is_none(), "first flag out of order");
                 let acc = self.pending.get_or_insert_with(|| tag.into());
                 acc.push_str(f.text);
@@ -112,175 +108,40 @@ const VALID: &[&str] = &[
 const INVALID: &[(&str, SyntaxErrorKind, usize)] = &[
     ("", SyntaxErrorKind::UnexpectedEnd(Expected::Value), 0),
     (" ", SyntaxErrorKind::UnexpectedEnd(Expected::Value), 1),
-    (
-        "{",
-        SyntaxErrorKind::UnexpectedEnd(Expected::KeyOrObjectEnd),
-        1,
-    ),
-    (
-        "[1,]",
-        SyntaxErrorKind::Unexpected {
-            found: b']',
-            expected: Expected::Value,
-        },
-        3,
-    ),
-    (
-        "{\"a\":1,}",
-        SyntaxErrorKind::Unexpected {
-            found: b'}',
-            expected: Expected::Key,
-        },
-        7,
-    ),
-    (
-        "{\"a\" 1}",
-        SyntaxErrorKind::Unexpected {
-            found: b'1',
-            expected: Expected::Colon,
-        },
-        5,
-    ),
-    (
-        "{1:2}",
-        SyntaxErrorKind::Unexpected {
-            found: b'1',
-            expected: Expected::KeyOrObjectEnd,
-        },
-        1,
-    ),
-    (
-        "[1 2]",
-        SyntaxErrorKind::Unexpected {
-            found: b'2',
-            expected: Expected::CommaOrArrayEnd,
-        },
-        3,
-    ),
-    (
-        "[1}",
-        SyntaxErrorKind::Unexpected {
-            found: b'}',
-            expected: Expected::CommaOrArrayEnd,
-        },
-        2,
-    ),
-    (
-        "{\"a\":1]",
-        SyntaxErrorKind::Unexpected {
-            found: b']',
-            expected: Expected::CommaOrObjectEnd,
-        },
-        6,
-    ),
+    ("{", SyntaxErrorKind::UnexpectedEnd(Expected::KeyOrObjectEnd), 1),
+    ("[1,]", SyntaxErrorKind::Unexpected { found: b']', expected: Expected::Value }, 3),
+    ("{\"a\":1,}", SyntaxErrorKind::Unexpected { found: b'}', expected: Expected::Key }, 7),
+    ("{\"a\" 1}", SyntaxErrorKind::Unexpected { found: b'1', expected: Expected::Colon }, 5),
+    ("{1:2}", SyntaxErrorKind::Unexpected { found: b'1', expected: Expected::KeyOrObjectEnd }, 1),
+    ("[1 2]", SyntaxErrorKind::Unexpected { found: b'2', expected: Expected::CommaOrArrayEnd }, 3),
+    ("[1}", SyntaxErrorKind::Unexpected { found: b'}', expected: Expected::CommaOrArrayEnd }, 2),
+    ("{\"a\":1]", SyntaxErrorKind::Unexpected { found: b']', expected: Expected::CommaOrObjectEnd }, 6),
     ("01", SyntaxErrorKind::TrailingCharacters, 1),
     ("1.", SyntaxErrorKind::UnexpectedEnd(Expected::Digit), 2),
     ("-", SyntaxErrorKind::UnexpectedEnd(Expected::Digit), 1),
-    (
-        "[-x]",
-        SyntaxErrorKind::Unexpected {
-            found: b'x',
-            expected: Expected::Digit,
-        },
-        2,
-    ),
-    (
-        "[1e]",
-        SyntaxErrorKind::Unexpected {
-            found: b']',
-            expected: Expected::Digit,
-        },
-        3,
-    ),
-    (
-        "+1",
-        SyntaxErrorKind::Unexpected {
-            found: b'+',
-            expected: Expected::Value,
-        },
-        0,
-    ),
-    (
-        ".5",
-        SyntaxErrorKind::Unexpected {
-            found: b'.',
-            expected: Expected::Value,
-        },
-        0,
-    ),
+    ("[-x]", SyntaxErrorKind::Unexpected { found: b'x', expected: Expected::Digit }, 2),
+    ("[1e]", SyntaxErrorKind::Unexpected { found: b']', expected: Expected::Digit }, 3),
+    ("+1", SyntaxErrorKind::Unexpected { found: b'+', expected: Expected::Value }, 0),
+    (".5", SyntaxErrorKind::Unexpected { found: b'.', expected: Expected::Value }, 0),
     ("tru", SyntaxErrorKind::UnexpectedEnd(Expected::Literal), 3),
-    (
-        "trux",
-        SyntaxErrorKind::Unexpected {
-            found: b'x',
-            expected: Expected::Literal,
-        },
-        3,
-    ),
+    ("trux", SyntaxErrorKind::Unexpected { found: b'x', expected: Expected::Literal }, 3),
     ("nul", SyntaxErrorKind::UnexpectedEnd(Expected::Literal), 3),
-    (
-        "True",
-        SyntaxErrorKind::Unexpected {
-            found: b'T',
-            expected: Expected::Value,
-        },
-        0,
-    ),
-    (
-        "NaN",
-        SyntaxErrorKind::Unexpected {
-            found: b'N',
-            expected: Expected::Value,
-        },
-        0,
-    ),
-    (
-        "\"abc",
-        SyntaxErrorKind::UnexpectedEnd(Expected::StringEnd),
-        4,
-    ),
+    ("True", SyntaxErrorKind::Unexpected { found: b'T', expected: Expected::Value }, 0),
+    ("NaN", SyntaxErrorKind::Unexpected { found: b'N', expected: Expected::Value }, 0),
+    ("\"abc", SyntaxErrorKind::UnexpectedEnd(Expected::StringEnd), 4),
     ("\"a\nb\"", SyntaxErrorKind::ControlCharacter, 2),
     ("\"\\x\"", SyntaxErrorKind::InvalidEscape, 2),
-    (
-        "\"\\u12G4\"",
-        SyntaxErrorKind::Unexpected {
-            found: b'G',
-            expected: Expected::HexDigit,
-        },
-        5,
-    ),
+    ("\"\\u12G4\"", SyntaxErrorKind::Unexpected { found: b'G', expected: Expected::HexDigit }, 5),
     ("\"\\uD800\"", SyntaxErrorKind::LoneSurrogate, 7),
     ("\"\\uDC00\"", SyntaxErrorKind::LoneSurrogate, 6),
     ("\"\\uD800\\u0041\"", SyntaxErrorKind::LoneSurrogate, 12),
     ("\"\\uD800\\n\"", SyntaxErrorKind::LoneSurrogate, 8),
     ("{} {}", SyntaxErrorKind::TrailingCharacters, 3),
     ("[] x", SyntaxErrorKind::TrailingCharacters, 3),
-    (
-        "\u{feff}{}",
-        SyntaxErrorKind::Unexpected {
-            found: 0xef,
-            expected: Expected::Value,
-        },
-        0,
-    ),
-    (
-        "'a'",
-        SyntaxErrorKind::Unexpected {
-            found: b'\'',
-            expected: Expected::Value,
-        },
-        0,
-    ),
-    (
-        "[1,2",
-        SyntaxErrorKind::UnexpectedEnd(Expected::CommaOrArrayEnd),
-        4,
-    ),
-    (
-        "{\"a\":",
-        SyntaxErrorKind::UnexpectedEnd(Expected::Value),
-        5,
-    ),
+    ("\u{feff}{}", SyntaxErrorKind::Unexpected { found: 0xef, expected: Expected::Value }, 0),
+    ("'a'", SyntaxErrorKind::Unexpected { found: b'\'', expected: Expected::Value }, 0),
+    ("[1,2", SyntaxErrorKind::UnexpectedEnd(Expected::CommaOrArrayEnd), 4),
+    ("{\"a\":", SyntaxErrorKind::UnexpectedEnd(Expected::Value), 5),
 ];
 
 #[test]
@@ -316,11 +177,7 @@ fn invalid_utf8_is_rejected_even_when_split() {
         assert_eq!(whole.offset(), offset, "{doc:?}");
         for cut in 0..=doc.len() {
             let split = parse_chunks::<32>(&[&doc[..cut], &doc[cut..]]).unwrap_err();
-            assert_eq!(
-                split.kind(),
-                SyntaxErrorKind::InvalidUtf8,
-                "{doc:?} at {cut}"
-            );
+            assert_eq!(split.kind(), SyntaxErrorKind::InvalidUtf8, "{doc:?} at {cut}");
         }
     }
 }
@@ -328,26 +185,8 @@ fn invalid_utf8_is_rejected_even_when_split() {
 #[test]
 fn events_spell_the_decoded_values() {
     let tokens = parse(br#"{"k\n":"\u00e9\ud83d\ude00","n":-12.50e1,"t":[true,null]}"#).unwrap();
-    assert_eq!(
-        tokens,
-        [
-            "{",
-            "k:k\n",
-            "s:é😀",
-            "k:n",
-            "n:-1250e-1",
-            "k:t",
-            "[",
-            "b:true",
-            "null",
-            "]",
-            "}"
-        ]
-    );
-    assert_eq!(
-        parse(b"123456789012345678901").unwrap(),
-        ["n:12345678901234567890e1~"]
-    );
+    assert_eq!(tokens, ["{", "k:k\n", "s:é😀", "k:n", "n:-1250e-1", "k:t", "[", "b:true", "null", "]", "}"]);
+    assert_eq!(parse(b"123456789012345678901").unwrap(), ["n:12345678901234567890e1~"]);
 }
 
 #[test]
@@ -368,13 +207,8 @@ fn depth_limit_is_an_error_not_a_crash() {
     deep.resize(100_000, b'[');
     deep.resize(200_000, b']');
     let err = parse(&deep).unwrap_err();
-    assert_eq!(
-        (err.kind(), err.offset()),
-        (SyntaxErrorKind::TooDeep { limit: 32 }, 32)
-    );
-    let ok: Vec<u8> = core::iter::repeat_n(b'[', 32)
-        .chain(core::iter::repeat_n(b']', 32))
-        .collect();
+    assert_eq!((err.kind(), err.offset()), (SyntaxErrorKind::TooDeep { limit: 32 }, 32));
+    let ok: Vec<u8> = core::iter::repeat_n(b'[', 32).chain(core::iter::repeat_n(b']', 32)).collect();
     assert!(parse(&ok).is_ok());
     let err = parse_chunks::<2>(&[b"{\"a\":[{}]}"]).unwrap_err();
     assert_eq!(err.kind(), SyntaxErrorKind::TooDeep { limit: 2 });
@@ -394,19 +228,12 @@ fn visitor_errors_stop_the_parse() {
     impl Visitor for Refuse {
         type Error = SyntaxError;
         fn event(&mut self, e: Event<'_>) -> Result<(), SyntaxError> {
-            if e == Event::Null {
-                Err(SyntaxError::new(SyntaxErrorKind::InvalidEscape, 99))
-            } else {
-                Ok(())
-            }
+            if e == Event::Null { Err(SyntaxError::new(SyntaxErrorKind::InvalidEscape, 99)) } else { Ok(()) }
         }
     }
     let mut parser = Parser::<4>::new();
     assert_eq!(parser.feed(b"[null", &mut Refuse).unwrap_err().offset(), 99);
-    assert_eq!(
-        parser.feed(b"]", &mut Refuse).unwrap_err().kind(),
-        SyntaxErrorKind::Aborted
-    );
+    assert_eq!(parser.feed(b"]", &mut Refuse).unwrap_err().kind(), SyntaxErrorKind::Aborted);
 }
 
 #[test]

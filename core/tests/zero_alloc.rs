@@ -1,0 +1,71 @@
+//! Proves that encoding and decoding allocate nothing: a counting global allocator wraps the
+//! system one, and each scenario runs inside a measured region.
+
+use apify_core::Decimal;
+use apify_core::encode::{
+    BaseUrl, Endpoint, EventType, Input, Request, RunId, RunOptions, TaskId, Token, Webhook, Webhooks,
+};
+
+/// Allocations `f` makes on this thread, counted by allocation-counter's global allocator
+/// (a well-kept crate, so this test needs no `unsafe` of its own).
+fn allocations(f: impl FnOnce()) -> u64 {
+    allocation_counter::measure(f).count_total
+}
+
+fn encode_everything() {
+    let hooks = [Webhook::new(&[EventType::RunSucceeded, EventType::RunFailed], "https://example.com/hook")
+        .payload_template("{\"resource\":{{resource}}}")
+        .idempotency_key("key-1")];
+    let mut scratch = [0u8; 256];
+    let webhooks = Webhooks::encode(&hooks, &mut scratch).unwrap();
+    let options = RunOptions::new()
+        .memory_mbytes(1024)
+        .timeout_secs(300)
+        .max_items(10)
+        .max_total_charge_usd("1.25".parse::<Decimal>().unwrap())
+        .restart_on_error(true)
+        .build("latest")
+        .wait_for_finish_secs(60)
+        .webhooks(webhooks);
+    #[derive(serde::Serialize)]
+    struct Overrides<'a> {
+        url: &'a str,
+        depth: u8,
+    }
+    let mut body = [0u8; 64];
+    let input = Input::serialize(&Overrides { url: "https://example.com", depth: 2 }, &mut body).unwrap();
+    let token = Token::new("apify_api_secret").unwrap();
+    let base = BaseUrl::parse("http://127.0.0.1:8080").unwrap();
+    let request =
+        Request::new(base, Endpoint::run_task(TaskId::new("janedoe/my-task").unwrap(), options, input))
+            .unwrap()
+            .with_token(token);
+    let mut head = [0u8; 1024];
+    let n = request.write_head(&mut head).unwrap();
+    assert_eq!(n, request.head_len());
+    let mut small = [0u8; 128];
+    let mut sent = 0;
+    while let piece @ 1.. = request.write_head_at(sent, &mut small) {
+        sent += piece;
+    }
+    assert_eq!(sent, n);
+    let mut url = [0u8; 1024];
+    request.write_url(&mut url).unwrap();
+    let run = RunId::new("HG7ML7M8z78YcAPEB").unwrap();
+    for endpoint in [Endpoint::get_run(run, Some(60)), Endpoint::abort_run(run, Some(true))] {
+        Request::new(base, endpoint).unwrap().write_head(&mut head).unwrap();
+    }
+    assert!(Request::new(base, Endpoint::get_run(run, Some(99))).is_err());
+}
+
+#[test]
+fn nothing_allocates() {
+    assert_eq!(allocations(encode_everything), 0, "encoding allocated");
+}
+
+#[test]
+fn the_counter_sees_allocations() {
+    // Guards the proof itself: if the counter stopped counting, `nothing_allocates` would
+    // pass vacuously.
+    assert!(allocations(|| drop(std::hint::black_box(vec![1u8; 16]))) > 0);
+}
