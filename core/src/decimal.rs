@@ -1,12 +1,13 @@
 //! Exact decimal numbers, shared by the encoder (`maxTotalChargeUsd`) and the run model.
 
 use core::fmt;
+use core::num::NonZeroU64;
 use core::str::FromStr;
 
 /// Largest mantissa a [`Decimal`] holds: 2^57 − 1, so every 17-digit mantissa fits.
 pub const MAX_MANTISSA: u64 = (1 << 57) - 1;
 /// Smallest exponent a [`Decimal`] holds.
-pub const MIN_EXPONENT: i8 = -32;
+pub const MIN_EXPONENT: i8 = -31;
 /// Largest exponent a [`Decimal`] holds.
 pub const MAX_EXPONENT: i8 = 31;
 
@@ -19,7 +20,8 @@ const EXPONENT_BIAS: i8 = 32;
 /// `usageTotalUsd: 0.0056211830505728715`); an `f64` cannot hold all of them, and parsing one
 /// costs about 20 KB of flash on a Cortex-M. A `Decimal` keeps the digits as they were sent:
 /// the mantissa (up to [`MAX_MANTISSA`], which covers every 17-digit mantissa) and a power of ten
-/// ([`MIN_EXPONENT`]`..=`[`MAX_EXPONENT`]). Equality compares the digits, so `1.5` and `1.50`
+/// ([`MIN_EXPONENT`]`..=`[`MAX_EXPONENT`]). The packing is never all zero bits, so an
+/// `Option<Decimal>` is 8 bytes too. Equality compares the digits, so `1.5` and `1.50`
 /// are different values that [`to_f64`](Self::to_f64) maps to the same float.
 ///
 /// `Display` prints the plain decimal form, never an exponent:
@@ -34,18 +36,18 @@ const EXPONENT_BIAS: i8 = 32;
 /// # Ok::<(), apify_core::decimal::ParseDecimalError>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Decimal(u64);
+pub struct Decimal(NonZeroU64);
 
 impl Decimal {
     /// Zero (`0`).
-    pub const ZERO: Self = Self(pack(0, 0, false));
+    pub const ZERO: Self = pack(0, 0, false);
 
     /// `±mantissa × 10^exponent`, or `None` when a part is outside the ranges above.
     pub const fn new(mantissa: u64, exponent: i8, negative: bool) -> Option<Self> {
         if mantissa > MAX_MANTISSA || exponent < MIN_EXPONENT || exponent > MAX_EXPONENT {
             return None;
         }
-        Some(Self(pack(mantissa, exponent, negative)))
+        Some(pack(mantissa, exponent, negative))
     }
 
     /// An integer; trailing zeros move into the exponent when the value is too large.
@@ -73,22 +75,35 @@ impl Decimal {
         if mantissa > MAX_MANTISSA || exponent < MIN_EXPONENT as i32 || exponent > MAX_EXPONENT as i32 {
             return None;
         }
-        Some(Self(pack(mantissa, exponent as i8, negative)))
+        Some(pack(mantissa, exponent as i8, negative))
+    }
+
+    /// The packed representation (for compact storage).
+    pub(crate) const fn to_bits(self) -> u64 {
+        self.0.get()
+    }
+
+    /// Inverse of [`to_bits`](Self::to_bits) for bits it produced.
+    pub(crate) const fn from_bits(bits: u64) -> Self {
+        match NonZeroU64::new(bits) {
+            Some(bits) => Self(bits),
+            None => Self::ZERO,
+        }
     }
 
     /// The digits, without sign or decimal point.
     pub const fn mantissa(self) -> u64 {
-        self.0 & MAX_MANTISSA
+        self.0.get() & MAX_MANTISSA
     }
 
     /// The power of ten the mantissa is multiplied by.
     pub const fn exponent(self) -> i8 {
-        (((self.0 >> MANTISSA_BITS) & 0x3f) as i8) - EXPONENT_BIAS
+        (((self.0.get() >> MANTISSA_BITS) & 0x3f) as i8) - EXPONENT_BIAS
     }
 
     /// Whether a minus sign was given (also for `-0`).
     pub const fn is_negative(self) -> bool {
-        self.0 >> 63 == 1
+        self.0.get() >> 63 == 1
     }
 
     /// Whether the value is zero (`0`, `0.0`, `-0`).
@@ -123,7 +138,7 @@ impl Decimal {
     /// The value as a signed integer, when it is one and fits.
     pub const fn to_i64(self) -> Option<i64> {
         let negative = self.is_negative();
-        let magnitude = match Self(self.0 & !(1 << 63)).to_u64() {
+        let magnitude = match pack(self.mantissa(), self.exponent(), false).to_u64() {
             Some(m) => m,
             None => return None,
         };
@@ -163,8 +178,23 @@ pub(crate) fn scale_pow10(mut value: f64, exponent: i32) -> f64 {
     if e >= 0 { value * POW10[e as usize] } else { value / POW10[(-e) as usize] }
 }
 
-const fn pack(mantissa: u64, exponent: i8, negative: bool) -> u64 {
-    ((negative as u64) << 63) | ((((exponent + EXPONENT_BIAS) as u64) & 0x3f) << MANTISSA_BITS) | mantissa
+impl Default for Decimal {
+    /// Zero.
+    fn default() -> Self {
+        Self::ZERO
+    }
+}
+
+/// Packs parts that are in range. The biased exponent is 1..=63, so the bits are never zero.
+const fn pack(mantissa: u64, exponent: i8, negative: bool) -> Decimal {
+    let bits = ((negative as u64) << 63)
+        | ((((exponent + EXPONENT_BIAS) as u64) & 0x3f) << MANTISSA_BITS)
+        | mantissa;
+    match NonZeroU64::new(bits) {
+        Some(bits) => Decimal(bits),
+        // Unreachable for in-range parts; zero keeps the function total.
+        None => Decimal(NonZeroU64::MIN),
+    }
 }
 
 impl fmt::Debug for Decimal {
@@ -308,6 +338,8 @@ mod tests {
         assert_eq!("123456789012345678901".parse::<Decimal>(), Err(ParseDecimalError::OutOfRange));
         assert_eq!("1e40".parse::<Decimal>(), Err(ParseDecimalError::OutOfRange));
         assert_eq!("1e-40".parse::<Decimal>(), Err(ParseDecimalError::OutOfRange));
+        assert_eq!("1e-32".parse::<Decimal>(), Err(ParseDecimalError::OutOfRange));
+        assert!("1e-31".parse::<Decimal>().is_ok());
         assert_eq!("1.".parse::<Decimal>(), Err(ParseDecimalError::Syntax));
         assert_eq!("".parse::<Decimal>(), Err(ParseDecimalError::Syntax));
         assert_eq!("01".parse::<Decimal>(), Err(ParseDecimalError::Syntax));
@@ -330,7 +362,7 @@ mod tests {
         let v = Decimal::new(7, MAX_EXPONENT, false).unwrap();
         assert_eq!((v.mantissa(), v.exponent(), v.is_negative()), (7, MAX_EXPONENT, false));
         assert_eq!(Decimal::new(MAX_MANTISSA + 1, 0, false), None);
-        assert_eq!(core::mem::size_of::<Option<Decimal>>(), 16);
+        assert_eq!(core::mem::size_of::<Option<Decimal>>(), 8);
         assert_eq!(core::mem::size_of::<Decimal>(), 8);
     }
 }

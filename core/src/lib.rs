@@ -8,10 +8,15 @@
 extern crate std;
 
 pub mod decimal;
+pub mod decode;
 pub mod encode;
 pub mod json;
+pub mod model;
 
 pub use decimal::Decimal;
+
+#[cfg(test)]
+mod test_fixtures;
 
 /// Progress of an incremental consumer after a chunk was fed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,9 +2,11 @@
 //! system one, and each scenario runs inside a measured region.
 
 use apify_core::Decimal;
+use apify_core::decode::{Decoded, ResponseDecoder};
 use apify_core::encode::{
     BaseUrl, Endpoint, EventType, Input, Request, RunId, RunOptions, TaskId, Token, Webhook, Webhooks,
 };
+use apify_core::json::{Event, Select, SyntaxError, Visitor};
 
 /// Allocations `f` makes on this thread, counted by allocation-counter's global allocator
 /// (a well-kept crate, so this test needs no `unsafe` of its own).
@@ -58,9 +60,45 @@ fn encode_everything() {
     assert!(Request::new(base, Endpoint::get_run(run, Some(99))).is_err());
 }
 
+const FIXTURES: [&[u8]; 3] = [
+    include_bytes!("../../fixtures/run_ppe_newer_fields.json"),
+    include_bytes!("../../fixtures/run_metamorphed_running_finishedAt_null.json"),
+    include_bytes!("../../fixtures/error_400_schema_validation_with_data.json"),
+];
+
+struct Seen(usize);
+
+impl Visitor for Seen {
+    type Error = SyntaxError;
+    fn event(&mut self, _: Event<'_>) -> Result<(), SyntaxError> {
+        self.0 += 1;
+        Ok(())
+    }
+}
+
+fn decode_everything() {
+    let mut decoder = ResponseDecoder::<20>::new();
+    for body in FIXTURES {
+        for chunk_size in [1, 7, 64, body.len()] {
+            decoder.reset();
+            let mut select = Select::new(&["data", "chargedEventCounts"], Seen(0));
+            for chunk in body.chunks(chunk_size) {
+                decoder.feed_with(chunk, &mut select).unwrap();
+            }
+            match decoder.finish_with(&mut select).unwrap() {
+                Decoded::Run(run) => assert!(run.id.is_some()),
+                Decoded::Error(error) => assert!(error.has_data),
+            }
+        }
+    }
+    decoder.reset();
+    assert!(decoder.feed(b"{\"data\": [").is_err());
+}
+
 #[test]
 fn nothing_allocates() {
     assert_eq!(allocations(encode_everything), 0, "encoding allocated");
+    assert_eq!(allocations(decode_everything), 0, "decoding allocated");
 }
 
 #[test]

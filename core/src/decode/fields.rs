@@ -1,0 +1,781 @@
+//! Field dispatch: JSON events in, run or error model filled in place.
+//!
+//! A small stack of contexts says which object of the model the parser is in; a key selects
+//! the [`Field`] its value belongs to; a value is checked against the field's type and stored.
+//! Anything not modelled is skipped by counting its nesting, whatever its size.
+
+use super::{DecodeError, FieldPath, JsonKind};
+use crate::json::{Event, Fragment, Number, SyntaxError, Visitor};
+use crate::model::{
+    ApiError, ErrorType, GeneralAccess, Metamorph, NumberKind, Origin, PricingModel, Run, RunStats,
+    RunStatus, Text, Timestamp, Usage, UsageBillingModel, UsageItem,
+};
+
+/// What has been decoded so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // held in place, never moved around
+pub(crate) enum Body {
+    Empty,
+    Run(Run),
+    Error(ApiError),
+}
+
+/// Objects the model knows; deeper or unknown containers are skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Root,
+    Run,
+    Meta,
+    Stats,
+    Options,
+    Usage,
+    UsageUsd,
+    PricingInfo,
+    Metamorphs,
+    Metamorph,
+    Error,
+}
+
+/// Known containers nest at most this deep (`data.metamorphs[].…`).
+const MAX_CTX: usize = 4;
+
+/// The destination of the next value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    /// Between members: a key must come first.
+    None,
+    /// A value nobody keeps.
+    Skip,
+    Root,
+    Data,
+    Error,
+    Id,
+    ActId,
+    UserId,
+    ActorTaskId,
+    StartedAt,
+    FinishedAt,
+    Status,
+    StatusMessage,
+    IsStatusMessageTerminal,
+    Meta,
+    PricingInfo,
+    Stats,
+    Options,
+    BuildId,
+    ExitCode,
+    GeneralAccess,
+    DefaultKeyValueStoreId,
+    DefaultDatasetId,
+    DefaultRequestQueueId,
+    BuildNumber,
+    ContainerUrl,
+    IsContainerServerReady,
+    GitBranchName,
+    Usage,
+    UsageTotalUsd,
+    UsageUsd,
+    Metamorphs,
+    PlatformUsageBillingModel,
+    Origin,
+    ClientIp,
+    UserAgent,
+    ScheduleId,
+    ScheduledAt,
+    Stat(u8),
+    Build,
+    TimeoutSecs,
+    MemoryMbytes,
+    DiskMbytes,
+    MaxItems,
+    MaxTotalChargeUsd,
+    RestartOnError,
+    UsageValue(UsageItem),
+    UsageUsdValue(UsageItem),
+    PricingModel,
+    MetamorphItem,
+    MetamorphCreatedAt,
+    MetamorphActorId,
+    MetamorphBuildId,
+    MetamorphInputKey,
+    ErrorType,
+    ErrorMessage,
+    ErrorData,
+}
+
+/// The JSON type a field takes, for type checks and error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Any,
+    Object,
+    Array,
+    Text,
+    /// A string parsed on its last fragment (enums, timestamps).
+    ParsedText,
+    Integer,
+    Number,
+    Bool,
+}
+
+impl Shape {
+    const fn expected(self) -> &'static str {
+        match self {
+            Self::Any => "any value",
+            Self::Object => "an object",
+            Self::Array => "an array",
+            Self::Text | Self::ParsedText => "a string",
+            Self::Integer => "an integer",
+            Self::Number => "a number",
+            Self::Bool => "a boolean",
+        }
+    }
+}
+
+impl Field {
+    fn shape(self) -> Shape {
+        use Field as F;
+        match self {
+            F::None | F::Skip | F::ErrorData => Shape::Any,
+            F::Root
+            | F::Data
+            | F::Error
+            | F::Meta
+            | F::PricingInfo
+            | F::Stats
+            | F::Options
+            | F::Usage
+            | F::UsageUsd
+            | F::MetamorphItem => Shape::Object,
+            F::Metamorphs => Shape::Array,
+            F::Id
+            | F::ActId
+            | F::UserId
+            | F::ActorTaskId
+            | F::StatusMessage
+            | F::BuildId
+            | F::DefaultKeyValueStoreId
+            | F::DefaultDatasetId
+            | F::DefaultRequestQueueId
+            | F::BuildNumber
+            | F::ContainerUrl
+            | F::GitBranchName
+            | F::ClientIp
+            | F::UserAgent
+            | F::ScheduleId
+            | F::Build
+            | F::MetamorphActorId
+            | F::MetamorphBuildId
+            | F::MetamorphInputKey
+            | F::ErrorMessage => Shape::Text,
+            F::StartedAt
+            | F::FinishedAt
+            | F::Status
+            | F::GeneralAccess
+            | F::PlatformUsageBillingModel
+            | F::Origin
+            | F::ScheduledAt
+            | F::PricingModel
+            | F::MetamorphCreatedAt
+            | F::ErrorType => Shape::ParsedText,
+            F::ExitCode | F::TimeoutSecs | F::MemoryMbytes | F::DiskMbytes | F::MaxItems => Shape::Integer,
+            F::Stat(slot) => match RunStats::KEYS[slot as usize].1 {
+                NumberKind::Integer => Shape::Integer,
+                NumberKind::Fraction => Shape::Number,
+            },
+            F::UsageTotalUsd | F::MaxTotalChargeUsd | F::UsageValue(_) | F::UsageUsdValue(_) => Shape::Number,
+            F::IsStatusMessageTerminal | F::IsContainerServerReady | F::RestartOnError => Shape::Bool,
+        }
+    }
+
+    /// Where the field sits in the document, for error messages.
+    fn path(self) -> FieldPath {
+        use Field as F;
+        let (parent, key) = match self {
+            F::None | F::Skip | F::Root => ("", "(document)"),
+            F::Data => ("", "data"),
+            F::Error => ("", "error"),
+            F::Id => ("data", "id"),
+            F::ActId => ("data", "actId"),
+            F::UserId => ("data", "userId"),
+            F::ActorTaskId => ("data", "actorTaskId"),
+            F::StartedAt => ("data", "startedAt"),
+            F::FinishedAt => ("data", "finishedAt"),
+            F::Status => ("data", "status"),
+            F::StatusMessage => ("data", "statusMessage"),
+            F::IsStatusMessageTerminal => ("data", "isStatusMessageTerminal"),
+            F::Meta => ("data", "meta"),
+            F::PricingInfo => ("data", "pricingInfo"),
+            F::Stats => ("data", "stats"),
+            F::Options => ("data", "options"),
+            F::BuildId => ("data", "buildId"),
+            F::ExitCode => ("data", "exitCode"),
+            F::GeneralAccess => ("data", "generalAccess"),
+            F::DefaultKeyValueStoreId => ("data", "defaultKeyValueStoreId"),
+            F::DefaultDatasetId => ("data", "defaultDatasetId"),
+            F::DefaultRequestQueueId => ("data", "defaultRequestQueueId"),
+            F::BuildNumber => ("data", "buildNumber"),
+            F::ContainerUrl => ("data", "containerUrl"),
+            F::IsContainerServerReady => ("data", "isContainerServerReady"),
+            F::GitBranchName => ("data", "gitBranchName"),
+            F::Usage => ("data", "usage"),
+            F::UsageTotalUsd => ("data", "usageTotalUsd"),
+            F::UsageUsd => ("data", "usageUsd"),
+            F::Metamorphs => ("data", "metamorphs"),
+            F::PlatformUsageBillingModel => ("data", "platformUsageBillingModel"),
+            F::Origin => ("data.meta", "origin"),
+            F::ClientIp => ("data.meta", "clientIp"),
+            F::UserAgent => ("data.meta", "userAgent"),
+            F::ScheduleId => ("data.meta", "scheduleId"),
+            F::ScheduledAt => ("data.meta", "scheduledAt"),
+            F::Stat(slot) => ("data.stats", RunStats::KEYS[slot as usize].0),
+            F::Build => ("data.options", "build"),
+            F::TimeoutSecs => ("data.options", "timeoutSecs"),
+            F::MemoryMbytes => ("data.options", "memoryMbytes"),
+            F::DiskMbytes => ("data.options", "diskMbytes"),
+            F::MaxItems => ("data.options", "maxItems"),
+            F::MaxTotalChargeUsd => ("data.options", "maxTotalChargeUsd"),
+            F::RestartOnError => ("data.options", "restartOnError"),
+            F::UsageValue(item) => ("data.usage", item.key()),
+            F::UsageUsdValue(item) => ("data.usageUsd", item.key()),
+            F::PricingModel => ("data.pricingInfo", "pricingModel"),
+            F::MetamorphItem => ("data", "metamorphs[]"),
+            F::MetamorphCreatedAt => ("data.metamorphs[]", "createdAt"),
+            F::MetamorphActorId => ("data.metamorphs[]", "actorId"),
+            F::MetamorphBuildId => ("data.metamorphs[]", "buildId"),
+            F::MetamorphInputKey => ("data.metamorphs[]", "inputKey"),
+            F::ErrorType => ("error", "type"),
+            F::ErrorMessage => ("error", "message"),
+            F::ErrorData => ("error", "data"),
+        };
+        FieldPath { parent, key }
+    }
+}
+
+/// The member `key` names inside an object of kind `ctx`.
+fn lookup(ctx: Ctx, key: &str) -> Field {
+    use Field as F;
+    match ctx {
+        Ctx::Root => match key {
+            "data" => F::Data,
+            "error" => F::Error,
+            _ => F::Skip,
+        },
+        Ctx::Run => match key {
+            "id" => F::Id,
+            "actId" => F::ActId,
+            "userId" => F::UserId,
+            "actorTaskId" => F::ActorTaskId,
+            "startedAt" => F::StartedAt,
+            "finishedAt" => F::FinishedAt,
+            "status" => F::Status,
+            "statusMessage" => F::StatusMessage,
+            "isStatusMessageTerminal" => F::IsStatusMessageTerminal,
+            "meta" => F::Meta,
+            "pricingInfo" => F::PricingInfo,
+            "stats" => F::Stats,
+            "options" => F::Options,
+            "buildId" => F::BuildId,
+            "exitCode" => F::ExitCode,
+            "generalAccess" => F::GeneralAccess,
+            "defaultKeyValueStoreId" => F::DefaultKeyValueStoreId,
+            "defaultDatasetId" => F::DefaultDatasetId,
+            "defaultRequestQueueId" => F::DefaultRequestQueueId,
+            "buildNumber" => F::BuildNumber,
+            "containerUrl" => F::ContainerUrl,
+            "isContainerServerReady" => F::IsContainerServerReady,
+            "gitBranchName" => F::GitBranchName,
+            "usage" => F::Usage,
+            "usageTotalUsd" => F::UsageTotalUsd,
+            "usageUsd" => F::UsageUsd,
+            "metamorphs" => F::Metamorphs,
+            "platformUsageBillingModel" => F::PlatformUsageBillingModel,
+            _ => F::Skip,
+        },
+        Ctx::Meta => match key {
+            "origin" => F::Origin,
+            "clientIp" => F::ClientIp,
+            "userAgent" => F::UserAgent,
+            "scheduleId" => F::ScheduleId,
+            "scheduledAt" => F::ScheduledAt,
+            _ => F::Skip,
+        },
+        Ctx::Stats => {
+            RunStats::KEYS.iter().position(|(k, _)| *k == key).map_or(F::Skip, |slot| F::Stat(slot as u8))
+        }
+        Ctx::Options => match key {
+            "build" => F::Build,
+            "timeoutSecs" => F::TimeoutSecs,
+            "memoryMbytes" => F::MemoryMbytes,
+            "diskMbytes" => F::DiskMbytes,
+            "maxItems" => F::MaxItems,
+            "maxTotalChargeUsd" => F::MaxTotalChargeUsd,
+            "restartOnError" => F::RestartOnError,
+            _ => F::Skip,
+        },
+        Ctx::Usage => UsageItem::from_key(key).map_or(F::Skip, F::UsageValue),
+        Ctx::UsageUsd => UsageItem::from_key(key).map_or(F::Skip, F::UsageUsdValue),
+        Ctx::PricingInfo => {
+            if key == "pricingModel" {
+                F::PricingModel
+            } else {
+                F::Skip
+            }
+        }
+        Ctx::Metamorph => match key {
+            "createdAt" => F::MetamorphCreatedAt,
+            "actorId" => F::MetamorphActorId,
+            "buildId" => F::MetamorphBuildId,
+            "inputKey" => F::MetamorphInputKey,
+            _ => F::Skip,
+        },
+        Ctx::Error => match key {
+            "type" => F::ErrorType,
+            "message" => F::ErrorMessage,
+            "data" => F::ErrorData,
+            _ => F::Skip,
+        },
+        Ctx::Metamorphs => F::Skip,
+    }
+}
+
+/// The visitor that fills the model.
+#[derive(Debug, Clone)]
+pub(crate) struct Fields {
+    pub(crate) body: Body,
+    /// Known containers open, innermost last.
+    ctx: heapless::Vec<Ctx, MAX_CTX, u8>,
+    /// While skipping a container: its nesting so far (0 when not skipping).
+    skip_depth: u32,
+    pending: Field,
+    /// A key, or a string value that is parsed when complete, across fragments.
+    scratch: Text<48>,
+}
+
+impl Fields {
+    pub(crate) const fn new() -> Self {
+        Self {
+            body: Body::Empty,
+            ctx: heapless::Vec::new(),
+            skip_depth: 0,
+            pending: Field::Root,
+            scratch: Text::new(),
+        }
+    }
+
+    /// Applies `f` to the run being decoded. Run fields are only looked up inside `data`,
+    /// which creates the run first, so `f` always runs; the check keeps decoding total.
+    fn with_run(&mut self, f: impl FnOnce(&mut Run)) {
+        if let Body::Run(run) = &mut self.body {
+            f(run);
+        }
+    }
+
+    /// Applies `f` to the error being decoded (see [`with_run`](Self::with_run)).
+    fn with_error(&mut self, f: impl FnOnce(&mut ApiError)) {
+        if let Body::Error(error) = &mut self.body {
+            f(error);
+        }
+    }
+
+    /// After a value: back to "a key comes next", or to "another element" in an array.
+    fn value_done(&mut self) {
+        self.pending = match self.ctx.last() {
+            Some(Ctx::Metamorphs) => Field::MetamorphItem,
+            Some(_) => Field::None,
+            None => Field::Skip, // the document is complete; the parser refuses more values
+        };
+    }
+
+    fn mismatch(&self, field: Field, found: JsonKind) -> DecodeError {
+        DecodeError::UnexpectedType { field: field.path(), expected: field.shape().expected(), found }
+    }
+
+    fn open(&mut self, array: bool) -> Result<(), DecodeError> {
+        if self.skip_depth > 0 {
+            self.skip_depth += 1;
+            return Ok(());
+        }
+        let field = self.pending;
+        let found = if array { JsonKind::Array } else { JsonKind::Object };
+        let shape = field.shape();
+        if shape == Shape::Any {
+            if field == Field::ErrorData {
+                self.with_error(|e| e.has_data = true);
+            }
+            self.skip_depth = 1;
+            return Ok(());
+        }
+        if (shape == Shape::Array) != array || !matches!(shape, Shape::Object | Shape::Array) {
+            return Err(self.mismatch(field, found));
+        }
+        let ctx = match field {
+            Field::Root => Ctx::Root,
+            Field::Data => {
+                self.body = Body::Run(Run::EMPTY);
+                Ctx::Run
+            }
+            Field::Error => {
+                self.body = Body::Error(ApiError::EMPTY);
+                Ctx::Error
+            }
+            Field::Meta => Ctx::Meta,
+            Field::Stats => Ctx::Stats,
+            Field::Options => Ctx::Options,
+            Field::Usage => {
+                self.with_run(|run| run.usage = Some(Usage::EMPTY));
+                Ctx::Usage
+            }
+            Field::UsageUsd => {
+                self.with_run(|run| run.usage_usd = Some(Usage::EMPTY));
+                Ctx::UsageUsd
+            }
+            Field::PricingInfo => Ctx::PricingInfo,
+            Field::Metamorphs => {
+                self.with_run(|run| {
+                    run.metamorph_count = 0;
+                    run.last_metamorph = None;
+                });
+                Ctx::Metamorphs
+            }
+            _ => {
+                // MetamorphItem, the only object field left.
+                self.with_run(|run| {
+                    run.metamorph_count = run.metamorph_count.saturating_add(1);
+                    run.last_metamorph = Some(Metamorph::default());
+                });
+                Ctx::Metamorph
+            }
+        };
+        // At most MAX_CTX known containers nest; a full stack cannot occur.
+        let _ = self.ctx.push(ctx);
+        self.pending = if ctx == Ctx::Metamorphs { Field::MetamorphItem } else { Field::None };
+        Ok(())
+    }
+
+    fn close(&mut self) {
+        if self.skip_depth > 0 {
+            self.skip_depth -= 1;
+        } else {
+            self.ctx.pop();
+        }
+        if self.skip_depth == 0 {
+            self.value_done();
+        }
+    }
+
+    fn key(&mut self, f: Fragment<'_>) {
+        if self.skip_depth > 0 {
+            return;
+        }
+        let ctx = self.ctx.last().copied().unwrap_or(Ctx::Root);
+        if let Some(key) = f.whole() {
+            self.pending = lookup(ctx, key);
+            return;
+        }
+        if f.first {
+            self.scratch.clear();
+        }
+        self.scratch.push_truncating(f.text);
+        if f.last {
+            // A key longer than the scratch is no key the model knows.
+            self.pending = self.scratch.complete().map_or(Field::Skip, |key| lookup(ctx, key));
+        }
+    }
+
+    fn string(&mut self, f: Fragment<'_>) -> Result<(), DecodeError> {
+        if self.skip_depth > 0 {
+            return Ok(());
+        }
+        let field = self.pending;
+        match field.shape() {
+            Shape::Any => {
+                if field == Field::ErrorData && f.first {
+                    self.with_error(|e| e.has_data = true);
+                }
+            }
+            Shape::Text => self.text(field, f),
+            Shape::ParsedText => {
+                if f.first {
+                    self.scratch.clear();
+                }
+                self.scratch.push_truncating(f.text);
+                if f.last {
+                    self.parsed_text(field)?;
+                }
+            }
+            _ => return Err(self.mismatch(field, JsonKind::String)),
+        }
+        if f.last {
+            self.value_done();
+        }
+        Ok(())
+    }
+
+    fn text(&mut self, field: Field, f: Fragment<'_>) {
+        fn put<const N: usize, L: heapless::LenType>(slot: &mut Option<Text<N, L>>, f: Fragment<'_>) {
+            if f.first {
+                *slot = Some(Text::new());
+            }
+            if let Some(text) = slot {
+                text.push_truncating(f.text);
+            }
+        }
+        if field == Field::ErrorMessage {
+            return self.with_error(|e| put(&mut e.message, f));
+        }
+        self.with_run(|run| match field {
+            Field::Id => put(&mut run.id, f),
+            Field::ActId => put(&mut run.act_id, f),
+            Field::UserId => put(&mut run.user_id, f),
+            Field::ActorTaskId => put(&mut run.actor_task_id, f),
+            Field::StatusMessage => put(&mut run.status_message, f),
+            Field::BuildId => put(&mut run.build_id, f),
+            Field::DefaultKeyValueStoreId => put(&mut run.default_key_value_store_id, f),
+            Field::DefaultDatasetId => put(&mut run.default_dataset_id, f),
+            Field::DefaultRequestQueueId => put(&mut run.default_request_queue_id, f),
+            Field::BuildNumber => put(&mut run.build_number, f),
+            Field::ContainerUrl => put(&mut run.container_url, f),
+            Field::GitBranchName => put(&mut run.git_branch_name, f),
+            Field::ClientIp => put(&mut run.meta.client_ip, f),
+            Field::UserAgent => put(&mut run.meta.user_agent, f),
+            Field::ScheduleId => put(&mut run.meta.schedule_id, f),
+            Field::Build => put(&mut run.options.build, f),
+            Field::MetamorphActorId => put(&mut metamorph(run).actor_id, f),
+            Field::MetamorphBuildId => put(&mut metamorph(run).build_id, f),
+            Field::MetamorphInputKey => put(&mut metamorph(run).input_key, f),
+            _ => {}
+        });
+    }
+
+    /// Stores a complete enum or timestamp string held in `scratch`.
+    fn parsed_text(&mut self, field: Field) -> Result<(), DecodeError> {
+        let scratch = core::mem::take(&mut self.scratch);
+        let text = scratch.as_str();
+        let timestamp = || {
+            // A timestamp longer than the scratch cannot be one the API writes.
+            scratch
+                .complete()
+                .and_then(Timestamp::parse)
+                .ok_or(DecodeError::InvalidTimestamp { field: field.path() })
+        };
+        if field == Field::ErrorType {
+            self.with_error(|e| e.error_type = Some(ErrorType::from_name(text)));
+            return Ok(());
+        }
+        let stamp = match field {
+            Field::StartedAt | Field::FinishedAt | Field::ScheduledAt | Field::MetamorphCreatedAt => {
+                Some(timestamp()?)
+            }
+            _ => None,
+        };
+        self.with_run(|run| match field {
+            Field::StartedAt => run.started_at = stamp,
+            Field::FinishedAt => run.finished_at = stamp,
+            Field::ScheduledAt => run.meta.scheduled_at = stamp,
+            Field::MetamorphCreatedAt => metamorph(run).created_at = stamp,
+            Field::Status => run.status = Some(RunStatus::from_name(text)),
+            Field::GeneralAccess => run.general_access = Some(GeneralAccess::from_name(text)),
+            Field::PlatformUsageBillingModel => {
+                run.platform_usage_billing_model = Some(UsageBillingModel::from_name(text));
+            }
+            Field::Origin => run.meta.origin = Some(Origin::from_name(text)),
+            Field::PricingModel => run.pricing_model = Some(PricingModel::from_name(text)),
+            _ => {}
+        });
+        Ok(())
+    }
+
+    fn number(&mut self, n: Number) -> Result<(), DecodeError> {
+        if self.skip_depth > 0 {
+            return Ok(());
+        }
+        let field = self.pending;
+        let out_of_range = || DecodeError::NumberOutOfRange { field: field.path() };
+        match field.shape() {
+            Shape::Any => {}
+            Shape::Integer => {
+                let v = n.to_u64();
+                match field {
+                    Field::ExitCode => {
+                        let code = n.to_i64().and_then(|v| i32::try_from(v).ok()).ok_or_else(out_of_range)?;
+                        self.with_run(|run| run.exit_code = Some(code));
+                    }
+                    Field::MemoryMbytes | Field::DiskMbytes => {
+                        let mb = v.and_then(|v| u32::try_from(v).ok()).ok_or_else(out_of_range)?;
+                        self.with_run(|run| match field {
+                            Field::MemoryMbytes => run.options.memory_mbytes = Some(mb),
+                            _ => run.options.disk_mbytes = Some(mb),
+                        });
+                    }
+                    Field::TimeoutSecs => {
+                        let secs = v.and_then(|v| u32::try_from(v).ok()).ok_or_else(out_of_range)?;
+                        self.with_run(|run| run.options.timeout_secs = Some(secs));
+                    }
+                    _ => {
+                        let v = v.ok_or_else(out_of_range)?;
+                        self.with_run(|run| match field {
+                            Field::MaxItems => run.options.max_items = Some(v),
+                            Field::Stat(slot) => run.stats.set(slot as usize, Some(v)),
+                            _ => {}
+                        });
+                    }
+                }
+            }
+            Shape::Number => {
+                let d = n.to_decimal().ok_or_else(out_of_range)?;
+                self.with_run(|run| match field {
+                    Field::UsageTotalUsd => run.usage_total_usd = Some(d),
+                    Field::MaxTotalChargeUsd => run.options.max_total_charge_usd = Some(d),
+                    Field::Stat(slot) => run.stats.set(slot as usize, Some(d.to_bits())),
+                    Field::UsageValue(item) => usage(&mut run.usage).set(item, Some(d)),
+                    Field::UsageUsdValue(item) => usage(&mut run.usage_usd).set(item, Some(d)),
+                    _ => {}
+                });
+            }
+            _ => return Err(self.mismatch(field, JsonKind::Number)),
+        }
+        self.value_done();
+        Ok(())
+    }
+
+    fn boolean(&mut self, b: bool) -> Result<(), DecodeError> {
+        if self.skip_depth > 0 {
+            return Ok(());
+        }
+        let field = self.pending;
+        match field.shape() {
+            Shape::Any => {}
+            Shape::Bool => self.with_run(|run| {
+                let slot = match field {
+                    Field::IsStatusMessageTerminal => &mut run.is_status_message_terminal,
+                    Field::IsContainerServerReady => &mut run.is_container_server_ready,
+                    _ => &mut run.options.restart_on_error,
+                };
+                *slot = Some(b);
+            }),
+            _ => return Err(self.mismatch(field, JsonKind::Bool)),
+        }
+        self.value_done();
+        Ok(())
+    }
+
+    /// `null` means "not set", whatever the field's type.
+    fn null(&mut self) -> Result<(), DecodeError> {
+        if self.skip_depth > 0 {
+            return Ok(());
+        }
+        let field = self.pending;
+        if field == Field::Root {
+            return Err(self.mismatch(field, JsonKind::Null));
+        }
+        if matches!(
+            field,
+            Field::Data | Field::Error | Field::None | Field::Skip | Field::ErrorData | Field::MetamorphItem
+        ) {
+            self.value_done();
+            return Ok(());
+        }
+        if field == Field::ErrorType {
+            self.with_error(|e| e.error_type = None);
+        } else if field == Field::ErrorMessage {
+            self.with_error(|e| e.message = None);
+        } else {
+            self.with_run(|run| match field {
+                Field::Id => run.id = None,
+                Field::ActId => run.act_id = None,
+                Field::UserId => run.user_id = None,
+                Field::ActorTaskId => run.actor_task_id = None,
+                Field::StartedAt => run.started_at = None,
+                Field::FinishedAt => run.finished_at = None,
+                Field::Status => run.status = None,
+                Field::StatusMessage => run.status_message = None,
+                Field::IsStatusMessageTerminal => run.is_status_message_terminal = None,
+                Field::Meta => run.meta = Default::default(),
+                Field::PricingInfo => run.pricing_model = None,
+                Field::Stats => run.stats = RunStats::EMPTY,
+                Field::Options => run.options = Default::default(),
+                Field::BuildId => run.build_id = None,
+                Field::ExitCode => run.exit_code = None,
+                Field::GeneralAccess => run.general_access = None,
+                Field::DefaultKeyValueStoreId => run.default_key_value_store_id = None,
+                Field::DefaultDatasetId => run.default_dataset_id = None,
+                Field::DefaultRequestQueueId => run.default_request_queue_id = None,
+                Field::BuildNumber => run.build_number = None,
+                Field::ContainerUrl => run.container_url = None,
+                Field::IsContainerServerReady => run.is_container_server_ready = None,
+                Field::GitBranchName => run.git_branch_name = None,
+                Field::Usage => run.usage = None,
+                Field::UsageTotalUsd => run.usage_total_usd = None,
+                Field::UsageUsd => run.usage_usd = None,
+                Field::Metamorphs => {
+                    run.metamorph_count = 0;
+                    run.last_metamorph = None;
+                }
+                Field::PlatformUsageBillingModel => run.platform_usage_billing_model = None,
+                Field::Origin => run.meta.origin = None,
+                Field::ClientIp => run.meta.client_ip = None,
+                Field::UserAgent => run.meta.user_agent = None,
+                Field::ScheduleId => run.meta.schedule_id = None,
+                Field::ScheduledAt => run.meta.scheduled_at = None,
+                Field::Stat(slot) => run.stats.set(slot as usize, None),
+                Field::Build => run.options.build = None,
+                Field::TimeoutSecs => run.options.timeout_secs = None,
+                Field::MemoryMbytes => run.options.memory_mbytes = None,
+                Field::DiskMbytes => run.options.disk_mbytes = None,
+                Field::MaxItems => run.options.max_items = None,
+                Field::MaxTotalChargeUsd => run.options.max_total_charge_usd = None,
+                Field::RestartOnError => run.options.restart_on_error = None,
+                Field::UsageValue(item) => usage(&mut run.usage).set(item, None),
+                Field::UsageUsdValue(item) => usage(&mut run.usage_usd).set(item, None),
+                Field::PricingModel => run.pricing_model = None,
+                Field::MetamorphCreatedAt => metamorph(run).created_at = None,
+                Field::MetamorphActorId => metamorph(run).actor_id = None,
+                Field::MetamorphBuildId => metamorph(run).build_id = None,
+                Field::MetamorphInputKey => metamorph(run).input_key = None,
+                _ => {}
+            });
+        }
+        self.value_done();
+        Ok(())
+    }
+}
+
+/// The usage map being filled (created when its object opened).
+fn usage(slot: &mut Option<Usage>) -> &mut Usage {
+    slot.get_or_insert(Usage::EMPTY)
+}
+
+/// The metamorph being filled (created when its object opened).
+fn metamorph(run: &mut Run) -> &mut Metamorph {
+    run.last_metamorph.get_or_insert_with(Metamorph::default)
+}
+
+impl Visitor for Fields {
+    type Error = DecodeError;
+
+    #[inline]
+    fn event(&mut self, event: Event<'_>) -> Result<(), DecodeError> {
+        match event {
+            Event::ObjectStart => self.open(false),
+            Event::ArrayStart => self.open(true),
+            Event::ObjectEnd | Event::ArrayEnd => {
+                self.close();
+                Ok(())
+            }
+            Event::Key(f) => {
+                self.key(f);
+                Ok(())
+            }
+            Event::Str(f) => self.string(f),
+            Event::Number(n) => self.number(n),
+            Event::Bool(b) => self.boolean(b),
+            Event::Null => self.null(),
+        }
+    }
+}
+
+impl From<SyntaxError> for DecodeError {
+    fn from(e: SyntaxError) -> Self {
+        DecodeError::Json(e)
+    }
+}

@@ -1,0 +1,63 @@
+//! The run object and the API error, typed, in fixed memory.
+//!
+//! Field names follow the API in snake case. Every field the API may leave out or set to
+//! `null` is an `Option` (or an accessor returning one); a missing field is never an error.
+//! Text fields have a fixed capacity, documented on each, and flag truncation (see [`Text`]);
+//! numbers are exact ([`Decimal`](crate::Decimal) for fractions, integers for counts).
+
+/// Defines a protocol enum over strings: known names get variants, anything else is kept in
+/// `Other` (as much of it as fits), so decoding never fails on a value added later.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident (other: $cap:literal) {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this crate does not know, as sent (up to its capacity, see [`Text`]).
+            Other($crate::model::Text<$cap>),
+        }
+
+        impl $name {
+            /// The API's spelling.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $text, )*
+                    Self::Other(text) => text.as_str(),
+                }
+            }
+
+            /// The variant for a name; unknown names become `Other`.
+            pub fn from_name(name: &str) -> Self {
+                match name {
+                    $( $text => Self::$variant, )*
+                    other => Self::Other($crate::model::Text::from_str_truncating(other)),
+                }
+            }
+        }
+
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+mod api_error;
+mod kinds;
+mod run;
+mod text;
+mod timestamp;
+
+pub use api_error::{ApiError, ErrorType};
+pub use kinds::{GeneralAccess, Origin, PricingModel, RunStatus, UsageBillingModel};
+pub(crate) use run::NumberKind;
+pub use run::{ID_CAPACITY, Id, Metamorph, Run, RunConfig, RunMeta, RunStats, Usage, UsageItem};
+pub use text::Text;
+pub use timestamp::Timestamp;
