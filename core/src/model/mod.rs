@@ -19,7 +19,8 @@ macro_rules! string_enum {
         #[non_exhaustive]
         pub enum $name {
             $( $(#[$vmeta])* $variant, )*
-            /// A value this crate does not know, as sent (up to its capacity, see [`Text`]).
+            /// A value this crate does not know, as sent (up to its capacity, see
+            /// [`Text`](crate::model::Text)).
             Other($crate::model::Text<$cap>),
         }
 
