@@ -531,3 +531,25 @@ fn reset_reuses_the_decoder() {
     decoder.feed(test_fixtures::get("run-task-201.json")).unwrap();
     assert!(matches!(decoder.finish().unwrap(), Decoded::Run(_)));
 }
+
+#[test]
+fn written_json_decodes_to_the_same_model() {
+    for (name, bytes) in test_fixtures::ALL {
+        let body = decode(bytes).unwrap();
+        let mut out = std::string::String::new();
+        match &body {
+            Body::Run(run) => run.write_json(&mut out).unwrap(),
+            Body::Error(error) => error.write_json(&mut out).unwrap(),
+            Body::Empty => unreachable!(),
+        }
+        let mut again = decode(out.as_bytes()).unwrap();
+        if let (Body::Run(first), Body::Run(second)) = (&body, &mut again) {
+            // Only the last metamorph is written back.
+            second.metamorph_count = first.metamorph_count;
+        }
+        if let (Body::Error(first), Body::Error(second)) = (&body, &mut again) {
+            second.has_data = first.has_data;
+        }
+        assert_eq!(again, body, "{name}: {out}");
+    }
+}

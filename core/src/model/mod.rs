@@ -51,6 +51,7 @@ macro_rules! string_enum {
 }
 
 mod api_error;
+mod json_out;
 mod kinds;
 mod run;
 mod text;

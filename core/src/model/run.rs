@@ -217,6 +217,11 @@ macro_rules! stats {
                 }
             )*
 
+            /// The stored bits of `slot` (an integer, or a Decimal's bits).
+            pub(crate) fn raw(&self, slot: usize) -> Option<u64> {
+                (self.present & (1 << slot) != 0).then(|| self.values[slot])
+            }
+
             pub(crate) fn set(&mut self, slot: usize, raw: Option<u64>) {
                 match raw {
                     Some(v) => {

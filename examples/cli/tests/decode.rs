@@ -1,0 +1,76 @@
+//! `apify-run decode` driven as a process, the way a user runs it.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn apify_run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_apify-run"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/../../fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[test]
+fn runs_decode_with_exit_0_in_any_chunking() {
+    let body = fixture("run-task-201.json");
+    let whole = apify_run(&["decode"], &body);
+    assert_eq!(whole.status.code(), Some(0), "{}", String::from_utf8_lossy(&whole.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&whole.stdout).unwrap();
+    assert_eq!(json["data"]["id"], "HG7ML7M8z78YcAPEB");
+    assert_eq!(json["data"]["stats"]["memAvgBytes"].to_string(), "35914228.4");
+    assert_eq!(json["data"]["usage"]["DATA_TRANSFER_EXTERNAL_GBYTES"], 3);
+    for chunk in ["1", "2", "64", "1000"] {
+        let out = apify_run(&["decode", "--chunk", chunk], &body);
+        assert_eq!(out.stdout, whole.stdout, "chunk {chunk}");
+    }
+}
+
+#[test]
+fn api_errors_exit_1() {
+    let out = apify_run(&["decode", "--chunk", "5"], &fixture("error_429_rate_limit_exceeded.json"));
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["error"]["type"], "rate-limit-exceeded");
+}
+
+#[test]
+fn malformed_input_exits_2_with_the_reason() {
+    let out = apify_run(&["decode"], b"{\"data\": {\"id\": 5}}");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "apify-run: `data.id` should be a string, found a number"
+    );
+    let out = apify_run(&["decode", "--chunk", "3"], b"{\"data\": {\"id\": \"x\"}");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unexpected end of input"));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn validate_checks_one_document() {
+    assert_eq!(apify_run(&["decode", "--validate"], b" [1, {\"a\": null}] ").status.code(), Some(0));
+    assert_eq!(
+        apify_run(&["decode", "--validate", "--chunk", "1"], b"\"\\ud83d\\ude00\"").status.code(),
+        Some(0)
+    );
+    let out = apify_run(&["decode", "--validate"], b"[1] [2]");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("trailing characters"));
+}
+
+#[test]
+fn bad_usage_exits_64() {
+    assert_eq!(apify_run(&["decode", "--chunk", "0"], b"").status.code(), Some(64));
+    assert_eq!(apify_run(&["frobnicate"], b"").status.code(), Some(64));
+    assert_eq!(apify_run(&[], b"").status.code(), Some(64));
+}
