@@ -10,6 +10,7 @@ extern crate std;
 pub mod decimal;
 pub mod decode;
 pub mod encode;
+pub mod http;
 pub mod json;
 pub mod model;
 

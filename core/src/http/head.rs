@@ -1,0 +1,310 @@
+//! The status line and header fields, parsed byte by byte with bounded memory.
+
+use super::{HttpError, Limits};
+use crate::model::Text;
+
+/// `Retry-After`: a delay, or a date to wait for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// Seconds to wait.
+    Seconds(u32),
+    /// Wait until this time (Unix seconds, from an HTTP date).
+    At(i64),
+}
+
+/// What a client needs from a response head; every other field is skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseHead {
+    /// The status code.
+    pub status: u16,
+    /// `Content-Length`.
+    pub content_length: Option<u64>,
+    /// Whether `Transfer-Encoding` ends in `chunked`.
+    pub chunked: bool,
+    /// `Content-Type` (capacity 64).
+    pub content_type: Option<Text<64>>,
+    /// `Location`: the new run's URL on a 201 (capacity 128).
+    pub location: Option<Text<128>>,
+    /// `Retry-After`.
+    pub retry_after: Option<RetryAfter>,
+    /// `X-RateLimit-Limit`: requests per second allowed for the resource.
+    pub rate_limit: Option<u32>,
+}
+
+impl ResponseHead {
+    /// A head with `status` and no fields.
+    pub const fn new(status: u16) -> Self {
+        Self {
+            status,
+            content_length: None,
+            chunked: false,
+            content_type: None,
+            location: None,
+            retry_after: None,
+            rate_limit: None,
+        }
+    }
+
+    /// Whether the status is 2xx.
+    pub const fn is_success(&self) -> bool {
+        self.status >= 200 && self.status < 300
+    }
+
+    /// Whether the response can have a body (not 1xx, 204 or 304).
+    pub const fn has_body(&self) -> bool {
+        !(self.status < 200 || self.status == 204 || self.status == 304)
+    }
+
+    /// Records one header field. This is the one place header values are interpreted, for
+    /// heads parsed here and for heads an HTTP library parsed (see the ureq adapter).
+    pub fn apply_header(&mut self, name: &str, value: &str) -> Result<(), HttpError> {
+        let value = value.trim_matches([' ', '\t']);
+        if name.eq_ignore_ascii_case("content-length") {
+            let n = parse_decimal(value, 19).ok_or(HttpError::InvalidContentLength)?;
+            if self.content_length.is_some_and(|old| old != n) {
+                return Err(HttpError::InvalidContentLength);
+            }
+            self.content_length = Some(n);
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            let last = value.rsplit(',').next().unwrap_or("").trim_matches([' ', '\t']);
+            if !last.eq_ignore_ascii_case("chunked") {
+                return Err(HttpError::UnsupportedEncoding);
+            }
+            if value.split(',').any(|c| !c.trim_matches([' ', '\t']).eq_ignore_ascii_case("chunked")) {
+                return Err(HttpError::UnsupportedEncoding);
+            }
+            self.chunked = true;
+        } else if name.eq_ignore_ascii_case("content-encoding") {
+            // The client asks for no compression, so a compressed body cannot be read.
+            if !value.is_empty() && !value.eq_ignore_ascii_case("identity") {
+                return Err(HttpError::UnsupportedEncoding);
+            }
+        } else if name.eq_ignore_ascii_case("content-type") {
+            self.content_type = Some(Text::from_str_truncating(value));
+        } else if name.eq_ignore_ascii_case("location") {
+            self.location = Some(Text::from_str_truncating(value));
+        } else if name.eq_ignore_ascii_case("retry-after") {
+            // An unreadable Retry-After is ignored: the backoff schedule applies instead.
+            self.retry_after = parse_decimal(value, 9)
+                .map(|s| RetryAfter::Seconds(s.min(u32::MAX as u64) as u32))
+                .or_else(|| parse_http_date(value).map(RetryAfter::At));
+        } else if name.eq_ignore_ascii_case("x-ratelimit-limit") {
+            self.rate_limit = parse_decimal(value, 9).map(|n| n as u32);
+        }
+        Ok(())
+    }
+}
+
+/// A decimal number of 1 to `max_digits` digits.
+fn parse_decimal(s: &str, max_digits: usize) -> Option<u64> {
+    if s.is_empty() || s.len() > max_digits || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(s.bytes().fold(0u64, |n, b| n * 10 + (b - b'0') as u64))
+}
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) as Unix seconds.
+fn parse_http_date(s: &str) -> Option<i64> {
+    const MONTHS: [&[u8]; 12] =
+        [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+    let b = s.as_bytes();
+    if b.len() != 29
+        || &b[3..5] != b", "
+        || b[7] != b' '
+        || b[11] != b' '
+        || b[16] != b' '
+        || &b[25..] != b" GMT"
+    {
+        return None;
+    }
+    let month = MONTHS.iter().position(|m| *m == &b[8..11])? as u8 + 1;
+    // Rewritten as RFC 3339 so one date reader (with its range checks) serves both.
+    let mut iso = *b"0000-00-00T00:00:00Z";
+    iso[..4].copy_from_slice(&b[12..16]);
+    iso[5] = b'0' + month / 10;
+    iso[6] = b'0' + month % 10;
+    iso[8..10].copy_from_slice(&b[5..7]);
+    iso[11..19].copy_from_slice(&b[17..25]);
+    crate::model::Timestamp::parse(core::str::from_utf8(&iso).ok()?).map(|t| t.unix_seconds())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// Reading the status line.
+    StatusLine,
+    /// At the start of a header line (or the blank line that ends the head).
+    LineStart,
+    /// Reading a header name.
+    Name,
+    /// Reading a header value.
+    Value,
+    /// A CR was read; LF must follow. `blank` when it ends the head.
+    Lf {
+        blank: bool,
+    },
+    Done,
+}
+
+/// Header names the client keeps are at most this long (`x-ratelimit-limit`).
+const NAME_CAPACITY: usize = 24;
+/// Values are kept up to this length; longer values of kept fields are cut (and flagged by
+/// their [`Text`]) or, for numbers, rejected.
+const VALUE_CAPACITY: usize = 128;
+
+/// Parses a response head incrementally; memory is fixed whatever the head's size.
+#[derive(Debug, Clone)]
+pub(crate) struct HeadParser {
+    part: Part,
+    line_len: usize,
+    headers: usize,
+    name: Text<NAME_CAPACITY>,
+    value: Text<VALUE_CAPACITY>,
+    /// Whether the current header is one the client keeps.
+    keep: bool,
+    /// The status line's first 13 bytes (`HTTP/1.1 201 `).
+    status_line: [u8; 13],
+    pub(crate) head: ResponseHead,
+}
+
+const KEPT: [&str; 7] = [
+    "content-length",
+    "transfer-encoding",
+    "content-encoding",
+    "content-type",
+    "location",
+    "retry-after",
+    "x-ratelimit-limit",
+];
+
+impl HeadParser {
+    pub(crate) const fn new() -> Self {
+        Self {
+            part: Part::StatusLine,
+            line_len: 0,
+            headers: 0,
+            name: Text::new(),
+            value: Text::new(),
+            keep: false,
+            status_line: [0; 13],
+            head: ResponseHead::new(0),
+        }
+    }
+
+    /// Consumes head bytes from `input`; returns how many were used and whether the head
+    /// is complete (the body starts right after).
+    pub(crate) fn feed(&mut self, input: &[u8], limits: &Limits) -> Result<(usize, bool), HttpError> {
+        for (i, &b) in input.iter().enumerate() {
+            if self.part == Part::Done {
+                return Ok((i, true));
+            }
+            self.byte(b, limits)?;
+        }
+        Ok((input.len(), self.part == Part::Done))
+    }
+
+    fn byte(&mut self, b: u8, limits: &Limits) -> Result<(), HttpError> {
+        if let Part::Lf { blank } = self.part {
+            if b != b'\n' {
+                return Err(HttpError::BareCr);
+            }
+            self.line_len = 0;
+            self.part = if blank { Part::Done } else { Part::LineStart };
+            return Ok(());
+        }
+        self.line_len += 1;
+        if self.line_len > limits.max_line {
+            return Err(HttpError::LineTooLong { limit: limits.max_line });
+        }
+        match self.part {
+            Part::StatusLine => match b {
+                b'\r' => {
+                    self.status_line_done()?;
+                    self.part = Part::Lf { blank: false };
+                }
+                b'\n' => return Err(HttpError::BareLf),
+                _ if self.line_len <= self.status_line.len() => self.status_line[self.line_len - 1] = b,
+                _ => {}
+            },
+            Part::LineStart => match b {
+                b'\r' => self.part = Part::Lf { blank: true },
+                b'\n' => return Err(HttpError::BareLf),
+                b' ' | b'\t' => return Err(HttpError::ObsoleteLineFolding),
+                _ => {
+                    self.headers += 1;
+                    if self.headers > limits.max_headers {
+                        return Err(HttpError::TooManyHeaders { limit: limits.max_headers });
+                    }
+                    self.name.clear();
+                    self.value.clear();
+                    self.name_byte(b)?;
+                    self.part = Part::Name;
+                }
+            },
+            Part::Name => {
+                if b == b':' {
+                    self.keep =
+                        self.name.complete().is_some_and(|n| KEPT.iter().any(|k| k.eq_ignore_ascii_case(n)));
+                    self.part = Part::Value;
+                } else {
+                    self.name_byte(b)?;
+                }
+            }
+            Part::Value => match b {
+                b'\r' => {
+                    if self.keep {
+                        if self.value.is_truncated() && !self.name.as_str().eq_ignore_ascii_case("location") {
+                            return Err(HttpError::InvalidHeader);
+                        }
+                        self.head.apply_header(self.name.as_str(), self.value.as_str())?;
+                    }
+                    self.part = Part::Lf { blank: false };
+                }
+                b'\n' => return Err(HttpError::BareLf),
+                0..=8 | 10..=31 | 127 => return Err(HttpError::InvalidHeader),
+                _ if self.keep => {
+                    let byte = [b];
+                    // Header values are Latin-1 in theory; non-ASCII in a kept field is refused.
+                    let text = core::str::from_utf8(&byte).map_err(|_| HttpError::InvalidHeader)?;
+                    self.value.push_truncating(text);
+                }
+                _ => {}
+            },
+            Part::Lf { .. } | Part::Done => {}
+        }
+        Ok(())
+    }
+
+    fn name_byte(&mut self, b: u8) -> Result<(), HttpError> {
+        // RFC 9110 token characters.
+        let token = b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        if !token {
+            return Err(HttpError::InvalidHeader);
+        }
+        let byte = [b];
+        self.name.push_truncating(core::str::from_utf8(&byte).unwrap_or(""));
+        Ok(())
+    }
+
+    /// `HTTP/1.x NNN`, then the end of the line or a space and a reason phrase.
+    fn status_line_done(&mut self) -> Result<(), HttpError> {
+        // `line_len` counted the CR too.
+        let len = self.line_len - 1;
+        let line = &self.status_line[..len.min(self.status_line.len())];
+        if len < 12 || !line.starts_with(b"HTTP/") || line[8] != b' ' || (len > 12 && line[12] != b' ') {
+            return Err(HttpError::InvalidStatusLine);
+        }
+        if &line[5..8] != b"1.1" && &line[5..8] != b"1.0" {
+            return Err(HttpError::UnsupportedVersion);
+        }
+        let digits = &line[9..12];
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return Err(HttpError::InvalidStatusLine);
+        }
+        let status = digits.iter().fold(0u16, |n, d| n * 10 + (d - b'0') as u16);
+        if !(100..=599).contains(&status) {
+            return Err(HttpError::InvalidStatusLine);
+        }
+        self.head.status = status;
+        Ok(())
+    }
+}

@@ -1,0 +1,315 @@
+use super::*;
+use crate::test_fixtures;
+use proptest::prelude::*;
+use std::format;
+use std::string::String;
+use std::vec;
+use std::vec::Vec;
+
+/// An owned summary of a finished response, comparable across chunkings.
+#[derive(Debug, Clone, PartialEq)]
+enum Summary {
+    Run(ResponseHead, Run),
+    Api(ResponseHead, ApiError),
+    Http(ResponseHead, Vec<u8>),
+}
+
+fn read_chunks(chunks: &[&[u8]]) -> Result<Summary, HttpError> {
+    let mut reader = ResponseReader::<20>::new();
+    for chunk in chunks {
+        reader.feed(chunk)?;
+    }
+    let response = reader.finish()?;
+    let head = response.head.clone();
+    Ok(match response.outcome {
+        Outcome::Run(run) => Summary::Run(head, run.clone()),
+        Outcome::ApiError(e) => Summary::Api(head, e.clone()),
+        Outcome::HttpError { body_prefix } => Summary::Http(head, body_prefix.to_vec()),
+    })
+}
+
+fn read(bytes: &[u8]) -> Result<Summary, HttpError> {
+    read_chunks(&[bytes])
+}
+
+fn with_length(status: &str, extra: &str, body: &[u8]) -> Vec<u8> {
+    let mut r = format!("HTTP/1.1 {status}\r\nContent-Type: application/json; charset=utf-8\r\n{extra}Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    r.extend_from_slice(body);
+    r
+}
+
+fn chunked(status: &str, body: &[u8], sizes: &[usize]) -> Vec<u8> {
+    let mut r = format!("HTTP/1.1 {status}\r\nTransfer-Encoding: chunked\r\nX-Other: x\r\n\r\n").into_bytes();
+    let mut rest = body;
+    let mut i = 0;
+    while !rest.is_empty() {
+        let n = sizes.get(i).copied().unwrap_or(7).clamp(1, rest.len());
+        r.extend_from_slice(format!("{n:x}").as_bytes());
+        if i % 3 == 1 {
+            r.extend_from_slice(b";name=\"value\"");
+        }
+        r.extend_from_slice(b"\r\n");
+        r.extend_from_slice(&rest[..n]);
+        r.extend_from_slice(b"\r\n");
+        rest = &rest[n..];
+        i += 1;
+    }
+    r.extend_from_slice(b"0\r\nX-Trailer: done\r\n\r\n");
+    r
+}
+
+fn until_close(status: &str, body: &[u8]) -> Vec<u8> {
+    let mut r = format!("HTTP/1.0 {status}\r\nServer: test\r\n\r\n").into_bytes();
+    r.extend_from_slice(body);
+    r
+}
+
+fn status_for(name: &str) -> &'static str {
+    match name.split('_').nth(1) {
+        _ if name.starts_with("run") => "201 Created",
+        Some("400") => "400 Bad Request",
+        Some("401") => "401 Unauthorized",
+        Some("402") => "402 Payment Required",
+        Some("403") => "403 Forbidden",
+        Some("404") => "404 Not Found",
+        Some("408") => "408 Request Timeout",
+        _ => "429 Too Many Requests",
+    }
+}
+
+fn assert_invariant(response: &[u8]) -> Result<Summary, HttpError> {
+    let whole = read(response);
+    for cut in 0..=response.len() {
+        assert_eq!(read_chunks(&[&response[..cut], &response[cut..]]), whole, "split at {cut}");
+    }
+    let singles: Vec<&[u8]> = response.chunks(1).collect();
+    assert_eq!(read_chunks(&singles), whole, "byte by byte");
+    whole
+}
+
+#[test]
+fn every_fixture_in_every_framing_and_chunking() {
+    for (name, body) in test_fixtures::ALL {
+        let status = status_for(name);
+        let framings = [
+            with_length(status, "", body),
+            chunked(status, body, &[1, 100, 3, 64]),
+            until_close(status, body),
+        ];
+        let mut outcomes = Vec::new();
+        for response in &framings {
+            let summary = assert_invariant(response).unwrap_or_else(|e| panic!("{name}: {e}"));
+            outcomes.push(summary);
+        }
+        for pair in outcomes.windows(2) {
+            match (&pair[0], &pair[1]) {
+                (Summary::Run(_, a), Summary::Run(_, b)) => assert_eq!(a, b, "{name}"),
+                (Summary::Api(h1, a), Summary::Api(h2, b)) => {
+                    assert!(a == b && h1.status == h2.status, "{name}")
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        let is_run = name.starts_with("run");
+        assert_eq!(matches!(outcomes[0], Summary::Run(..)), is_run, "{name}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn random_chunk_sizes_and_random_feeds(
+        fixture in 0..test_fixtures::ALL.len(),
+        sizes in proptest::collection::vec(1usize..300, 1..20),
+        feed in 1usize..97,
+    ) {
+        let (name, body) = test_fixtures::ALL[fixture];
+        let response = chunked(status_for(name), body, &sizes);
+        let pieces: Vec<&[u8]> = response.chunks(feed).collect();
+        prop_assert_eq!(read_chunks(&pieces), read(&with_length(status_for(name), "", body)).map(|s| match s {
+            // The framings differ only in the head fields they carry.
+            Summary::Run(_, run) => Summary::Run(chunked_head(201), run),
+            Summary::Api(h, e) => Summary::Api(chunked_head(h.status), e),
+            other => other,
+        }));
+    }
+}
+
+fn chunked_head(status: u16) -> ResponseHead {
+    let mut head = ResponseHead::new(status);
+    head.chunked = true;
+    head
+}
+
+#[test]
+fn kept_header_fields() {
+    let body = test_fixtures::get("error_429_rate_limit_exceeded.json");
+    let r = with_length(
+        "429 Too Many Requests",
+        "retry-after: 7\r\nX-RateLimit-Limit:  400 \r\nX-Ignored: \x7e\r\n",
+        body,
+    );
+    let Summary::Api(head, error) = read(&r).unwrap() else { panic!() };
+    assert_eq!(
+        (head.status, head.retry_after, head.rate_limit),
+        (429, Some(RetryAfter::Seconds(7)), Some(400))
+    );
+    assert_eq!(head.content_type.unwrap().as_str(), "application/json; charset=utf-8");
+    assert!(error.error_type.unwrap().as_str() == "rate-limit-exceeded");
+    let r = with_length("503 Service Unavailable", "Retry-After: Wed, 21 Oct 2015 07:28:00 GMT\r\n", b"");
+    let Summary::Http(head, prefix) = read(&r).unwrap() else { panic!() };
+    assert_eq!(head.retry_after, Some(RetryAfter::At(1_445_412_480)));
+    assert!(prefix.is_empty());
+    let location = "https://api.apify.com/v2/actor-tasks/zdc3Pyhyz3m8vjDeM/runs/HG7ML7M8z78YcAPEB";
+    let r = with_length(
+        "201 Created",
+        &format!("Location: {location}\r\n"),
+        test_fixtures::get("run_ready_minimal.json"),
+    );
+    let Summary::Run(head, _) = read(&r).unwrap() else { panic!() };
+    assert_eq!(head.location.unwrap().as_str(), location);
+}
+
+#[test]
+fn non_api_error_bodies_keep_a_prefix() {
+    let html =
+        format!("<html><head><title>502 Bad Gateway</title></head><body>{}</body></html>", "x".repeat(300));
+    for response in [
+        with_length("502 Bad Gateway", "", html.as_bytes()),
+        chunked("502 Bad Gateway", html.as_bytes(), &[10]),
+        until_close("502 Bad Gateway", html.as_bytes()),
+    ] {
+        let Summary::Http(head, prefix) = assert_invariant(&response).unwrap() else { panic!() };
+        assert_eq!(head.status, 502);
+        assert_eq!(prefix, &html.as_bytes()[..BODY_PREFIX_CAPACITY]);
+    }
+    // An error status with JSON that is not the API's shape is also a plain HTTP error.
+    let Summary::Http(_, prefix) =
+        read(&with_length("500 Internal Server Error", "", b"{\"oops\":1}")).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(prefix, b"{\"oops\":1}");
+    let Summary::Http(_, prefix) =
+        read(&with_length("500 Internal Server Error", "", b"{\"data\":")).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(prefix, b"{\"data\":");
+}
+
+#[test]
+fn interim_and_bodiless_responses() {
+    let mut r = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n".to_vec();
+    r.extend_from_slice(&with_length("201 Created", "", test_fixtures::get("run-task-201.json")));
+    assert!(matches!(assert_invariant(&r), Ok(Summary::Run(..))));
+    let r = b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n";
+    assert!(matches!(read(r), Err(HttpError::Body(DecodeError::Json(_)))));
+    let r = b"HTTP/1.1 304 Not Modified\r\n\r\n";
+    assert_eq!(read(r), Ok(Summary::Http(ResponseHead::new(304), Vec::new())));
+}
+
+#[test]
+fn a_2xx_body_must_be_valid() {
+    let r = with_length("200 OK", "", b"<html>");
+    assert!(matches!(read(&r), Err(HttpError::Body(DecodeError::Json(_)))));
+    let r = with_length("200 OK", "", b"{}");
+    assert_eq!(read(&r), Err(HttpError::Body(DecodeError::NoDataOrError)));
+    let r = until_close("201 Created", b"");
+    assert!(matches!(read(&r), Err(HttpError::Body(_))));
+}
+
+#[test]
+fn malformed_responses_each_have_their_error() {
+    let long_line = format!("HTTP/1.1 200 OK\r\nX-Long: {}\r\n\r\n", "a".repeat(9000));
+    let many = format!("HTTP/1.1 200 OK\r\n{}\r\n", "A: b\r\n".repeat(101));
+    let cases: Vec<(Vec<u8>, HttpError)> = vec![
+        (b"".to_vec(), HttpError::NoResponse),
+        (b"HTTP/1.1 201 Created\r\nContent-Len".to_vec(), HttpError::TruncatedHead),
+        (b"HTTP/2 200\r\n\r\n".to_vec(), HttpError::InvalidStatusLine),
+        (b"HTTP/1.2 200 OK\r\n\r\n".to_vec(), HttpError::UnsupportedVersion),
+        (b"ICY 200 OK\r\n\r\n".to_vec(), HttpError::InvalidStatusLine),
+        (b"HTTP/1.1 20 OK\r\n\r\n".to_vec(), HttpError::InvalidStatusLine),
+        (b"HTTP/1.1 2000 OK\r\n\r\n".to_vec(), HttpError::InvalidStatusLine),
+        (b"HTTP/1.1 099 OK\r\n\r\n".to_vec(), HttpError::InvalidStatusLine),
+        (b"HTTP/1.1 200 OK\n\n".to_vec(), HttpError::BareLf),
+        (b"HTTP/1.1 200 OK\r\nA: b\n\r\n".to_vec(), HttpError::BareLf),
+        (b"HTTP/1.1 200 OK\r\nA: b\rX\r\n\r\n".to_vec(), HttpError::BareCr),
+        (long_line.into_bytes(), HttpError::LineTooLong { limit: 8192 }),
+        (many.into_bytes(), HttpError::TooManyHeaders { limit: 100 }),
+        (b"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n".to_vec(), HttpError::InvalidHeader),
+        (b"HTTP/1.1 200 OK\r\nA: b\r\n  folded\r\n\r\n".to_vec(), HttpError::ObsoleteLineFolding),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 12x\r\n\r\n".to_vec(), HttpError::InvalidContentLength),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n".to_vec(),
+            HttpError::InvalidContentLength,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n".to_vec(),
+            HttpError::InvalidContentLength,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n".to_vec(),
+            HttpError::UnsupportedEncoding,
+        ),
+        (b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\n\r\n".to_vec(), HttpError::UnsupportedEncoding),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n".to_vec(),
+            HttpError::InvalidChunkSize,
+        ),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n".to_vec(), HttpError::InvalidChunkSize),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n11111111111111111\r\n".to_vec(),
+            HttpError::ChunkSizeTooLong { limit: 16 },
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX".to_vec(),
+            HttpError::ChunkNotTerminated,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n".to_vec(),
+            HttpError::TruncatedBody { received: 2 },
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{\"data\"".to_vec(),
+            HttpError::TruncatedBody { received: 7 },
+        ),
+        (
+            with_length("404 Not Found", "", b"{\"error\":{}}").into_iter().chain(*b"junk").collect(),
+            HttpError::TrailingData,
+        ),
+        (
+            chunked("404 Not Found", b"{\"error\":{}}", &[4]).into_iter().chain(*b"\r\n").collect(),
+            HttpError::TrailingData,
+        ),
+    ];
+    for (response, expected) in cases {
+        let got = assert_invariant(&response).unwrap_err();
+        assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(&response));
+    }
+}
+
+#[test]
+fn errors_are_final_and_reset_reuses() {
+    let mut reader = ResponseReader::<20>::new();
+    let first = reader.feed(b"HTTP/9.9 200 OK\r\n").unwrap_err();
+    assert_eq!(reader.feed(b"more"), Err(first));
+    assert_eq!(reader.finish().unwrap_err(), first);
+    reader.reset();
+    reader
+        .feed(&with_length("404 Not Found", "", test_fixtures::get("error_404_record_not_found.json")))
+        .unwrap();
+    assert!(matches!(reader.finish().unwrap().outcome, Outcome::ApiError(_)));
+}
+
+#[test]
+fn heads_parsed_elsewhere_use_the_same_rules() {
+    let mut head = ResponseHead::new(201);
+    head.apply_header("Location", "https://api.apify.com/v2/actor-runs/x").unwrap();
+    assert_eq!(head.apply_header("Content-Encoding", "gzip"), Err(HttpError::UnsupportedEncoding));
+    let mut reader = ResponseReader::<20>::with_head(head);
+    for chunk in test_fixtures::get("run-task-201.json").chunks(100) {
+        reader.feed(chunk).unwrap();
+    }
+    let response = reader.finish().unwrap();
+    assert!(matches!(response.outcome, Outcome::Run(run) if run.is_terminal()));
+}
