@@ -8,6 +8,7 @@ use std::vec::Vec;
 
 /// An owned summary of a finished response, comparable across chunkings.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 enum Summary {
     Run(ResponseHead, Run),
     Api(ResponseHead, ApiError),
@@ -105,7 +106,7 @@ fn every_fixture_in_every_framing_and_chunking() {
             match (&pair[0], &pair[1]) {
                 (Summary::Run(_, a), Summary::Run(_, b)) => assert_eq!(a, b, "{name}"),
                 (Summary::Api(h1, a), Summary::Api(h2, b)) => {
-                    assert!(a == b && h1.status == h2.status, "{name}")
+                    assert!(a == b && h1.status == h2.status, "{name}");
                 }
                 other => panic!("{name}: {other:?}"),
             }
