@@ -7,6 +7,7 @@
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+pub mod call;
 pub mod decimal;
 pub mod decode;
 pub mod encode;

@@ -83,6 +83,13 @@ impl<'a> RunId<'a> {
     }
 }
 
+impl RunId<'static> {
+    /// Wraps a literal the caller knows to be valid (not empty, `.` or `..`).
+    pub(crate) const fn from_static(id: &'static str) -> Self {
+        Self(id)
+    }
+}
+
 /// An API token. It travels only in `Authorization: Bearer …`, never in a URL, and `Debug`
 /// does not show it.
 ///

@@ -1,0 +1,313 @@
+//! The call machine driven by scripted responses and a fake clock: nothing sleeps.
+
+use super::*;
+use crate::http::ResponseReader;
+use std::format;
+use std::string::String;
+use std::vec;
+use std::vec::Vec;
+
+fn run_body(id: &str, status: &str) -> String {
+    format!(r#"{{"data":{{"id":"{id}","status":"{status}","startedAt":"2026-11-29T13:40:57.000Z"}}}}"#)
+}
+
+fn error_body(kind: &str) -> String {
+    format!(r#"{{"error":{{"type":"{kind}","message":"scripted"}}}}"#)
+}
+
+/// A scripted reply to one request.
+enum Reply {
+    Http(u16, &'static str, String),
+    Fail(TransportFailure),
+}
+
+fn http(status: u16, body: String) -> Reply {
+    Reply::Http(status, "", body)
+}
+
+/// What the adapter was told to do, recorded for assertions.
+#[derive(Debug, PartialEq)]
+enum Step {
+    Send(String, u32),
+    Sleep(u32),
+}
+
+/// Plays `replies` against `call`, advancing the fake clock by each sleep and by `latency`
+/// per request. Returns the steps and how the call finished.
+fn drive(call: &mut Call<'_>, replies: Vec<Reply>, latency: u64) -> (Vec<Step>, Finish, u64) {
+    let mut now = 1_000_000;
+    let mut steps = Vec::new();
+    let mut replies = replies.into_iter();
+    loop {
+        match call.next(now) {
+            Action::Done(finish) => return (steps, finish, now),
+            Action::Sleep { ms } => {
+                steps.push(Step::Sleep(ms));
+                now += ms as u64;
+            }
+            Action::Send { endpoint, timeout_ms } => {
+                let request = crate::encode::Request::new(crate::encode::BaseUrl::APIFY, endpoint).unwrap();
+                let line = format!("{}", request.redacted_head());
+                steps.push(Step::Send(line.lines().next().unwrap().into(), timeout_ms));
+                now += latency;
+                match replies.next().expect("the call sent more requests than scripted") {
+                    Reply::Fail(f) => call.on_failure(now, f),
+                    Reply::Http(status, extra, body) => {
+                        let bytes = format!(
+                            "HTTP/1.1 {status} X\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        let mut reader = ResponseReader::<20>::new();
+                        reader.feed(bytes.as_bytes()).unwrap();
+                        let response = reader.finish().unwrap();
+                        call.on_response(now, &response);
+                    }
+                }
+            }
+        }
+        assert!(steps.len() < 500, "the call does not end");
+    }
+}
+
+fn start_call() -> Call<'static> {
+    Call::start(
+        TaskId::new("janedoe~my-task").unwrap(),
+        RunOptions::new(),
+        Input::EMPTY,
+        RetryPolicy::DEFAULT,
+        7,
+    )
+}
+
+const START: &str = "POST /v2/actor-tasks/janedoe~my-task/runs HTTP/1.1";
+
+fn sends(steps: &[Step]) -> Vec<&str> {
+    steps
+        .iter()
+        .filter_map(|s| if let Step::Send(line, _) = s { Some(line.as_str()) } else { None })
+        .collect()
+}
+
+#[test]
+fn start_without_waiting() {
+    let mut call = start_call();
+    let (steps, finish, _) = drive(&mut call, vec![http(201, run_body("R1", "READY"))], 40);
+    assert_eq!(finish, Finish::Started);
+    assert_eq!(steps, [Step::Send(START.into(), 30_000)]);
+    assert_eq!(call.run_id(), Some("R1"));
+}
+
+#[test]
+fn start_then_poll_to_a_terminal_status() {
+    let mut call = start_call().wait_ms(300_000);
+    let replies = vec![
+        http(201, run_body("R1", "READY")),
+        http(200, run_body("R1", "RUNNING")),
+        http(200, run_body("R1", "SUCCEEDED")),
+    ];
+    let (steps, finish, _) = drive(&mut call, replies, 40);
+    assert_eq!(finish, Finish::Terminal);
+    assert_eq!(
+        steps,
+        [
+            Step::Send(START.into(), 30_000),
+            Step::Send("GET /v2/actor-runs/R1?waitForFinish=60 HTTP/1.1".into(), 90_000),
+            Step::Sleep(POLL_PAUSE_MS),
+            Step::Send("GET /v2/actor-runs/R1?waitForFinish=60 HTTP/1.1".into(), 90_000),
+        ]
+    );
+}
+
+#[test]
+fn a_404_right_after_the_start_is_retried_then_reported() {
+    let mut call = start_call().wait_ms(60_000);
+    let replies = vec![
+        http(201, run_body("R1", "READY")),
+        http(404, error_body("record-not-found")),
+        http(200, run_body("R1", "SUCCEEDED")),
+    ];
+    let (steps, finish, _) = drive(&mut call, replies, 40);
+    assert_eq!(finish, Finish::Terminal);
+    assert_eq!(steps[2], Step::Sleep(POLL_PAUSE_MS));
+    // A 404 that lasts past the grace period is the answer.
+    let mut call = start_call().wait_ms(60_000);
+    let mut replies = vec![http(201, run_body("R1", "READY"))];
+    replies.extend((0..20).map(|_| http(404, error_body("record-not-found"))));
+    let (steps, finish, _) = drive(&mut call, replies, 200);
+    assert_eq!(finish, Finish::ApiError);
+    let polls = sends(&steps).len() - 1;
+    assert!((6..=10).contains(&polls), "{polls} polls within the 3 s grace");
+}
+
+#[test]
+fn deadline_while_running_with_and_without_abort() {
+    let running = || (0..10).map(|_| http(200, run_body("R1", "RUNNING"))).collect::<Vec<_>>();
+    let mut call = start_call().wait_ms(200_000);
+    let mut replies = vec![http(201, run_body("R1", "READY"))];
+    replies.extend(running());
+    // Every request takes a minute: the polls ask for what is left of the wait, at most 60 s.
+    let (steps, finish, _) = drive(&mut call, replies, 60_000);
+    assert_eq!(finish, Finish::DeadlineReached);
+    let waits: Vec<&str> = sends(&steps).into_iter().skip(1).collect();
+    assert_eq!(
+        waits,
+        [
+            "GET /v2/actor-runs/R1?waitForFinish=60 HTTP/1.1",
+            "GET /v2/actor-runs/R1?waitForFinish=60 HTTP/1.1",
+            "GET /v2/actor-runs/R1?waitForFinish=19 HTTP/1.1"
+        ]
+    );
+
+    let mut call = start_call().wait_ms(100_000).abort_at_deadline(true);
+    let mut replies = vec![http(201, run_body("R1", "READY"))];
+    replies.extend(running().into_iter().take(2));
+    replies.push(http(200, run_body("R1", "ABORTING")));
+    let (steps, finish, _) = drive(&mut call, replies, 60_000);
+    assert_eq!(finish, Finish::AbortedAtDeadline);
+    assert_eq!(*sends(&steps).last().unwrap(), "POST /v2/actor-runs/R1/abort HTTP/1.1");
+}
+
+#[test]
+fn rate_limits_are_retried_with_and_without_retry_after() {
+    let mut call = start_call();
+    let replies = vec![
+        Reply::Http(429, "Retry-After: 3\r\n", error_body("rate-limit-exceeded")),
+        http(429, error_body("rate-limit-exceeded")),
+        http(429, error_body("rate-limit-exceeded")),
+        http(201, run_body("R1", "READY")),
+    ];
+    let (steps, finish, _) = drive(&mut call, replies, 10);
+    assert_eq!(finish, Finish::Started);
+    let sleeps: Vec<u32> =
+        steps.iter().filter_map(|s| if let Step::Sleep(ms) = s { Some(*ms) } else { None }).collect();
+    assert_eq!(sleeps[0], 3_000, "Retry-After is honoured");
+    assert!((1_000..2_000).contains(&sleeps[1]), "second backoff {}", sleeps[1]);
+    assert!((2_000..4_000).contains(&sleeps[2]), "third backoff {}", sleeps[2]);
+    assert_eq!(sends(&steps).len(), 4);
+}
+
+#[test]
+fn retries_stop_at_the_attempt_cap() {
+    let mut call = start_call();
+    let replies = (0..10).map(|_| http(429, error_body("rate-limit-exceeded"))).collect();
+    let (steps, finish, _) = drive(&mut call, replies, 10);
+    assert_eq!(finish, Finish::ApiError);
+    assert_eq!(sends(&steps).len(), RetryPolicy::DEFAULT.max_attempts as usize);
+}
+
+#[test]
+fn capacity_402_needs_the_opt_in() {
+    let refused = || http(402, error_body("actor-memory-limit-exceeded"));
+    let mut call = start_call();
+    let (steps, finish, _) = drive(&mut call, vec![refused()], 10);
+    assert_eq!((finish, sends(&steps).len()), (Finish::ApiError, 1));
+
+    let policy = RetryPolicy { wait_for_resources: true, ..RetryPolicy::DEFAULT };
+    let mut call = Call::start(TaskId::new("t~t").unwrap(), RunOptions::new(), Input::EMPTY, policy, 1);
+    let (steps, finish, _) =
+        drive(&mut call, vec![refused(), refused(), http(201, run_body("R2", "READY"))], 10);
+    assert_eq!(finish, Finish::Started);
+    assert_eq!(steps[1], Step::Sleep(10_000));
+    // Other 402s are not capacity problems.
+    let mut call = Call::start(TaskId::new("t~t").unwrap(), RunOptions::new(), Input::EMPTY, policy, 1);
+    let (_, finish, _) =
+        drive(&mut call, vec![http(402, error_body("not-enough-usage-to-run-paid-actor"))], 10);
+    assert_eq!(finish, Finish::ApiError);
+}
+
+#[test]
+fn a_start_is_never_repeated_after_it_may_have_arrived() {
+    for reply in [
+        Reply::Fail(TransportFailure::AfterSend),
+        http(502, "<html>".into()),
+        http(500, error_body("internal-error")),
+    ] {
+        let mut call = start_call().wait_ms(60_000);
+        let (steps, finish, _) = drive(&mut call, vec![reply], 10);
+        assert_eq!(finish, Finish::OutcomeUnknown);
+        assert_eq!(sends(&steps), [START]);
+        let check =
+            crate::encode::Request::new(crate::encode::BaseUrl::APIFY, call.check_endpoint().unwrap())
+                .unwrap();
+        assert!(
+            format!("{}", check.redacted_head())
+                .starts_with("GET /v2/actor-tasks/janedoe~my-task/runs/last HTTP/1.1")
+        );
+    }
+    // A 2xx without a usable run ID: the run exists, but cannot be followed.
+    let mut call = start_call();
+    let (_, finish, _) = drive(&mut call, vec![http(201, r#"{"data":{"status":"READY"}}"#.into())], 10);
+    assert_eq!(finish, Finish::OutcomeUnknown);
+}
+
+#[test]
+fn a_start_that_never_arrived_is_repeated() {
+    let mut call = start_call();
+    let replies = vec![
+        Reply::Fail(TransportFailure::Connect),
+        Reply::Fail(TransportFailure::Send),
+        http(201, run_body("R1", "READY")),
+    ];
+    let (steps, finish, _) = drive(&mut call, replies, 10);
+    assert_eq!(finish, Finish::Started);
+    assert_eq!(sends(&steps), [START, START, START]);
+    let mut call = start_call();
+    let replies = (0..10).map(|_| Reply::Fail(TransportFailure::Connect)).collect();
+    let (_, finish, _) = drive(&mut call, replies, 10);
+    assert_eq!(finish, Finish::Transport(TransportFailure::Connect));
+}
+
+#[test]
+fn polls_retry_network_errors_and_5xx() {
+    let mut call = start_call().wait_ms(60_000);
+    let replies = vec![
+        http(201, run_body("R1", "RUNNING")),
+        Reply::Fail(TransportFailure::AfterSend),
+        http(503, "".into()),
+        http(200, run_body("R1", "FAILED")),
+    ];
+    let (_, finish, _) = drive(&mut call, replies, 10);
+    assert_eq!(finish, Finish::Terminal);
+}
+
+#[test]
+fn single_operations() {
+    let run = RunId::new("R9").unwrap();
+    let mut call = Call::get(run, RetryPolicy::DEFAULT, 3);
+    let (steps, finish, _) = drive(&mut call, vec![http(200, run_body("R9", "RUNNING"))], 10);
+    assert_eq!(
+        (finish, sends(&steps)),
+        (Finish::Done, std::vec!["GET /v2/actor-runs/R9?waitForFinish=0 HTTP/1.1"])
+    );
+    let mut call = Call::abort(run, RetryPolicy::DEFAULT, 3);
+    let (steps, finish, _) =
+        drive(&mut call, vec![http(500, "".into()), http(200, run_body("R9", "ABORTED"))], 10);
+    assert_eq!((finish, sends(&steps).len()), (Finish::Done, 2), "abort is safe to repeat");
+    let mut call = Call::wait_for(run, RetryPolicy::DEFAULT, 3).wait_ms(5_000);
+    let (steps, finish, _) = drive(&mut call, vec![http(200, run_body("R9", "SUCCEEDED"))], 10);
+    assert_eq!(
+        (finish, sends(&steps)),
+        (Finish::Terminal, std::vec!["GET /v2/actor-runs/R9?waitForFinish=5 HTTP/1.1"])
+    );
+}
+
+#[test]
+fn total_time_caps_retries() {
+    let policy = RetryPolicy { max_total_ms: 5_000, max_attempts: 50, ..RetryPolicy::DEFAULT };
+    let mut call = Call::get(RunId::new("R9").unwrap(), policy, 5);
+    let replies = (0..50).map(|_| Reply::Fail(TransportFailure::Connect)).collect();
+    let (steps, finish, now) = drive(&mut call, replies, 10);
+    assert_eq!(finish, Finish::Transport(TransportFailure::Connect));
+    assert!(now - 1_000_000 <= 5_000 + 10 * sends(&steps).len() as u64);
+}
+
+#[test]
+fn backoff_doubles_within_the_jitter_band() {
+    let p = RetryPolicy::DEFAULT;
+    for attempt in 1..=6u8 {
+        let base = 500u32 << (attempt - 1);
+        assert_eq!(p.backoff_ms(attempt, 0), base.min(30_000));
+        assert!(p.backoff_ms(attempt, u32::MAX) < (2 * base).min(30_001));
+    }
+    assert_eq!(p.backoff_ms(30, u32::MAX), 30_000);
+}
