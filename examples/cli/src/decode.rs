@@ -5,6 +5,7 @@ use std::io::Read;
 use lexopt::ValueExt;
 
 use apify_core::decode::{Decoded, ResponseDecoder};
+use apify_core::http::{Outcome, ResponseHead, ResponseReader, RetryAfter};
 use apify_core::json::{Parser, Validate};
 
 use crate::exit::{self, Failure, fail};
@@ -12,6 +13,7 @@ use crate::exit::{self, Failure, fail};
 pub(crate) fn run(mut args: lexopt::Parser) -> Result<u8, Failure> {
     let mut chunk = None;
     let mut validate = false;
+    let mut http = false;
     while let Some(arg) = args.next()? {
         match arg {
             lexopt::Arg::Long("chunk") => {
@@ -22,6 +24,7 @@ pub(crate) fn run(mut args: lexopt::Parser) -> Result<u8, Failure> {
                 chunk = Some(n);
             }
             lexopt::Arg::Long("validate") => validate = true,
+            lexopt::Arg::Long("http") => http = true,
             other => return Err(other.unexpected().into()),
         }
     }
@@ -32,6 +35,9 @@ pub(crate) fn run(mut args: lexopt::Parser) -> Result<u8, Failure> {
     let chunk = chunk.unwrap_or(input.len().max(1));
     if validate {
         return validate_json(&input, chunk);
+    }
+    if http {
+        return decode_http(&input, chunk);
     }
     let mut decoder = ResponseDecoder::<64>::new();
     let malformed = |e: &dyn std::fmt::Display| fail(exit::MALFORMED, format!("{e}"));
@@ -61,4 +67,85 @@ fn validate_json(input: &[u8], chunk: usize) -> Result<u8, Failure> {
     }
     parser.finish(&mut Validate).map_err(|e| fail(exit::MALFORMED, e.to_string()))?;
     Ok(exit::SUCCESS)
+}
+
+/// A whole HTTP response: `{"status": N, "headers": {...}, "body": <run or error>}`, or
+/// `"bodyPrefix"` for an error status whose body is not the API's JSON.
+fn decode_http(input: &[u8], chunk: usize) -> Result<u8, Failure> {
+    let malformed = |e: &dyn std::fmt::Display| fail(exit::MALFORMED, format!("{e}"));
+    let mut reader = ResponseReader::<64>::new();
+    for piece in input.chunks(chunk) {
+        reader.feed(piece).map_err(|e| malformed(&e))?;
+    }
+    let response = reader.finish().map_err(|e| malformed(&e))?;
+    let mut out =
+        format!("{{\"status\":{},\"headers\":{}", response.head.status, headers_json(response.head));
+    let code = match response.outcome {
+        Outcome::Run(run) => {
+            out.push_str(",\"body\":");
+            run.write_json(&mut out).map_err(|e| malformed(&e))?;
+            if response.head.is_success() { exit::SUCCESS } else { exit::API_ERROR }
+        }
+        Outcome::ApiError(error) => {
+            out.push_str(",\"body\":");
+            error.write_json(&mut out).map_err(|e| malformed(&e))?;
+            exit::API_ERROR
+        }
+        Outcome::HttpError { body_prefix } => {
+            out.push_str(",\"bodyPrefix\":");
+            push_json_string(&mut out, &String::from_utf8_lossy(body_prefix));
+            exit::API_ERROR
+        }
+    };
+    out.push('}');
+    println!("{out}");
+    Ok(code)
+}
+
+fn headers_json(head: &ResponseHead) -> String {
+    let mut fields: Vec<(&str, String)> = Vec::new();
+    if let Some(n) = head.content_length {
+        fields.push(("Content-Length", n.to_string()));
+    }
+    if head.chunked {
+        fields.push(("Transfer-Encoding", "chunked".into()));
+    }
+    if let Some(t) = &head.content_type {
+        fields.push(("Content-Type", t.to_string()));
+    }
+    if let Some(t) = &head.location {
+        fields.push(("Location", t.to_string()));
+    }
+    match head.retry_after {
+        Some(RetryAfter::Seconds(s)) => fields.push(("Retry-After", s.to_string())),
+        Some(RetryAfter::At(unix)) => fields.push(("Retry-After", format!("@{unix}"))),
+        None => {}
+    }
+    if let Some(n) = head.rate_limit {
+        fields.push(("X-RateLimit-Limit", n.to_string()));
+    }
+    let mut out = String::from("{");
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_string(&mut out, name);
+        out.push(':');
+        push_json_string(&mut out, value);
+    }
+    out.push('}');
+    out
+}
+
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }

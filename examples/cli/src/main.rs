@@ -1,7 +1,7 @@
 //! `apify-run`: start and follow Apify task runs, and inspect what a device would see.
 //!
 //! Subcommands (see `apify-run --help`):
-//! - `decode [--chunk N] [--http] [--validate]`: decode a response body (or a whole HTTP
+//! - `decode [--chunk N] [--http | --validate]`: decode a response body (or a whole HTTP
 //!   response) from stdin, fed in chunks of N bytes, and print the outcome as JSON.
 //!
 //! Exit codes are listed in [`exit`].
@@ -15,10 +15,12 @@ const USAGE: &str = "\
 usage: apify-run <command> [options]
 
 commands:
-  decode [--chunk N] [--validate]
+  decode [--chunk N] [--validate | --http]
         read a response body from stdin, feed it to the decoder in chunks of N bytes
         (default: all at once) and print the decoded run or API error as JSON;
-        --validate only checks that stdin is exactly one valid JSON document
+        --validate only checks that stdin is exactly one valid JSON document;
+        --http reads a whole HTTP response (head and body) and adds the status code
+        and the kept header fields
 
 exit codes: 0 run decoded / valid, 1 API error, 2 malformed input, 64 bad usage";
 

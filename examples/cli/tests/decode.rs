@@ -74,3 +74,32 @@ fn bad_usage_exits_64() {
     assert_eq!(apify_run(&["frobnicate"], b"").status.code(), Some(64));
     assert_eq!(apify_run(&[], b"").status.code(), Some(64));
 }
+
+#[test]
+fn http_responses_show_status_and_kept_headers() {
+    let body = fixture("run-task-201.json");
+    let mut response = format!(
+        "HTTP/1.1 201 Created\r\nLocation: https://api.apify.com/v2/actor-runs/HG7ML7M8z78YcAPEB\r\nX-RateLimit-Limit: 400\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    response.extend_from_slice(&body);
+    let whole = apify_run(&["decode", "--http"], &response);
+    assert_eq!(whole.status.code(), Some(0), "{}", String::from_utf8_lossy(&whole.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&whole.stdout).unwrap();
+    assert_eq!(json["status"], 201);
+    assert_eq!(json["headers"]["X-RateLimit-Limit"], "400");
+    assert_eq!(json["body"]["data"]["status"], "SUCCEEDED");
+    assert_eq!(apify_run(&["decode", "--http", "--chunk", "1"], &response).stdout, whole.stdout);
+
+    let html = b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 22\r\n\r\n<h1>\"Bad\" gateway</h1>";
+    let out = apify_run(&["decode", "--http"], html);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["bodyPrefix"], "<h1>\"Bad\" gateway</h1>");
+
+    let truncated = &response[..response.len() - 10];
+    let out = apify_run(&["decode", "--http", "--chunk", "7"], truncated);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("before the body's end"));
+}
