@@ -65,7 +65,7 @@ pub enum Finish {
     DeadlineReached,
     /// The wait ended and the run was aborted; the last response is the aborted run.
     AbortedAtDeadline,
-    /// A single `get` or `abort` succeeded; the last response is the run.
+    /// A single `get`, `abort` or `last_run` succeeded; the last response is the run.
     Done,
     /// The API refused; the last response holds its error (status in the head).
     ApiError,
@@ -91,6 +91,7 @@ enum Phase {
     Start,
     Poll,
     Abort,
+    LastRun,
     Done(Finish),
 }
 
@@ -182,6 +183,15 @@ impl<'a> Call<'a> {
         call
     }
 
+    /// Fetches the task's most recent run once: how to settle an
+    /// [`OutcomeUnknown`](Finish::OutcomeUnknown) start (compare its `startedAt` with the
+    /// time of the attempt).
+    pub fn last_run(task: TaskId<'a>, policy: RetryPolicy, seed: u32) -> Self {
+        let mut call = Self::with(Phase::LastRun, policy, seed);
+        call.task = Some(task);
+        call
+    }
+
     /// Waits up to `ms` for a terminal status (counted from the first [`next`](Self::next)).
     pub const fn wait_ms(mut self, ms: u32) -> Self {
         self.wait_ms = ms;
@@ -254,6 +264,10 @@ impl<'a> Call<'a> {
                 (Endpoint::get_run(self.run(), Some(wait)), wait)
             }
             Phase::Abort => (Endpoint::abort_run(self.run(), None), 0),
+            Phase::LastRun => match self.check_endpoint() {
+                Some(endpoint) => (endpoint, 0),
+                None => unreachable_phase(),
+            },
             Phase::Done(_) => unreachable_phase(),
         };
         Action::Send { endpoint, timeout_ms: timeout + wait_secs as u32 * 1000 }
@@ -341,6 +355,7 @@ impl<'a> Call<'a> {
                 }
             }
             Phase::Poll => self.next_request(Phase::Poll, now_ms + POLL_PAUSE_MS as u64),
+            Phase::LastRun => self.finish(Finish::Done),
             Phase::Abort => {
                 let waited = self.deadline_ms.is_some_and(|d| self.wait_ms > 0 && now_ms >= d);
                 self.finish(if waited { Finish::AbortedAtDeadline } else { Finish::Done });

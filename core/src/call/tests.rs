@@ -283,6 +283,14 @@ fn single_operations() {
     let (steps, finish, _) =
         drive(&mut call, vec![http(500, "".into()), http(200, run_body("R9", "ABORTED"))], 10);
     assert_eq!((finish, sends(&steps).len()), (Finish::Done, 2), "abort is safe to repeat");
+    let mut call = Call::last_run(TaskId::new("~t").unwrap(), RetryPolicy::DEFAULT, 3);
+    let (steps, finish, _) = drive(
+        &mut call,
+        vec![http(429, error_body("rate-limit-exceeded")), http(200, run_body("R9", "READY"))],
+        10,
+    );
+    assert_eq!(finish, Finish::Done);
+    assert_eq!(sends(&steps), ["GET /v2/actor-tasks/~t/runs/last HTTP/1.1"; 2]);
     let mut call = Call::wait_for(run, RetryPolicy::DEFAULT, 3).wait_ms(5_000);
     let (steps, finish, _) = drive(&mut call, vec![http(200, run_body("R9", "SUCCEEDED"))], 10);
     assert_eq!(
