@@ -9,7 +9,7 @@
 //! same over every transport.
 //!
 //! ```
-//! use apify_core::call::{Action, Call, Finish, RetryPolicy};
+//! use apify_core::call::{Action, Call, RetryPolicy};
 //! use apify_core::encode::{Input, RunOptions, TaskId};
 //!
 //! let mut call = Call::start(TaskId::new("janedoe~my-task")?, RunOptions::new(), Input::EMPTY, RetryPolicy::DEFAULT, 42)
