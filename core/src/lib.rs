@@ -62,7 +62,7 @@
 //! let head_len = request.write_head(&mut head)?;
 //! assert!(head[..head_len].starts_with(b"POST /v2/actor-tasks/janedoe~my-task/runs?memory=1024 HTTP/1.1\r\n"));
 //! // ...write &head[..head_len] and request.body() to the socket, then read:
-//! let answer: &[u8] = b"HTTP/1.1 201 Created\r\nContent-Length: 44\r\n\r\n{\"data\":{\"id\":\"HG7ML7M8z78YcAPEB\",\"status\":\"READY\"}}";
+//! let answer: &[u8] = b"HTTP/1.1 201 Created\r\nContent-Length: 52\r\n\r\n{\"data\":{\"id\":\"HG7ML7M8z78YcAPEB\",\"status\":\"READY\"}}";
 //! let mut reader = ResponseReader::<16>::new();
 //! for piece in answer.chunks(16) {
 //!     reader.feed(piece).unwrap();
