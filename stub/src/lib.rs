@@ -1,0 +1,228 @@
+//! A local stand-in for the Apify API v2 on `127.0.0.1`, with scriptable faults.
+//!
+//! `apify-stub` answers the four calls a device makes around a task run, shaped like the real
+//! API (see `fixtures/` and `docs/apify-api.md`), so that clients can be tested over a real
+//! socket without a network or an account:
+//!
+//! | request | answer |
+//! |---|---|
+//! | `POST /v2/actor-tasks/{taskId}/runs` | 201 `{"data": run}` with `Location`, after checking the token, the query parameters, the `webhooks` and the input body |
+//! | `GET /v2/actor-runs/{runId}` | 200 `{"data": run}`, long-polling with `waitForFinish` (at most 60 s) |
+//! | `POST /v2/actor-runs/{runId}/abort` | 200 `{"data": run}`, now `ABORTED` unless it had already finished |
+//! | `GET /v2/actor-tasks/{taskId}/runs/last` | 200 `{"data": run}`, the task's most recent run |
+//!
+//! Anything else is 404 `page-not-found`, a known path with another method is 405
+//! `method-not-allowed`, and every error has the API's `{"error": {"type", "message"}}` shape.
+//!
+//! # Run lifecycle
+//!
+//! A run's status follows the time since it was created: `READY` for
+//! [`StubConfig::ready_for`], then `RUNNING` for [`StubConfig::running_for`], then the final
+//! status chosen with [`Stub::set_outcome`] (`SUCCEEDED` by default), with `finishedAt`,
+//! `exitCode`, `usage`, `usageUsd` and `usageTotalUsd` filled in. An abort ends it at once.
+//!
+//! # Tokens
+//!
+//! With [`StubConfig::token`] set, starting a run, aborting one and reading a task's last run
+//! need `Authorization: Bearer <token>` or `?token=<token>`: a missing token is 401
+//! `token-not-provided`, another one 401 `invalid-token`. `GET /v2/actor-runs/{runId}` needs
+//! none (the run ID is the credential, as in the real API), but a wrong token is still 401.
+//!
+//! # Faults
+//!
+//! [`Stub::push_fault`] queues a [`Fault`]: the next request it [matches](Match) gets the
+//! [`FaultKind`] instead of (or on top of) the normal answer. Faults that act on the socket
+//! (one byte per write, closing mid-body, closing without an answer, not answering) really
+//! happen on the client's TCP connection.
+//!
+//! # How it is built
+//!
+//! HTTP is served by [`tiny_http`], each request on its own thread, so long polls never block
+//! other requests and every wait is bounded. tiny_http never closes a keep-alive connection
+//! by itself and does not hand out its sockets, so the listening port is a thin TCP relay in
+//! front of it: the relay owns each client socket, which is what lets a fault write a response
+//! one byte at a time or close the connection halfway through a body.
+//!
+//! ```no_run
+//! use apify_stub::{Fault, FaultKind, Match, Stub, StubConfig};
+//!
+//! let stub = Stub::start(StubConfig { token: Some("secret".into()), ..StubConfig::default() })?;
+//! stub.push_fault(Fault::new(Match::StartRun, FaultKind::RateLimited { retry_after_secs: Some(1) }));
+//! println!("POST {}/v2/actor-tasks/janedoe~my-task/runs", stub.base_url());
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+#![deny(missing_docs)]
+
+mod api;
+mod bodies;
+mod fault;
+mod front;
+mod ids;
+mod params;
+mod route;
+mod run;
+mod runs;
+mod server;
+mod state;
+mod time;
+mod wire;
+
+use std::io;
+use std::net::{Ipv4Addr, TcpListener};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+pub use fault::{Fault, FaultKind, Match};
+
+use front::Front;
+use state::Shared;
+
+/// How a [`Stub`] listens and how its runs behave.
+#[derive(Debug, Clone)]
+pub struct StubConfig {
+    /// Port on `127.0.0.1`; 0 picks a free one (see [`Stub::port`]).
+    pub port: u16,
+    /// `Some(t)`: requests must carry `Authorization: Bearer t` or `?token=t` (see the crate
+    /// docs for which ones). `None`: any token is accepted and none is required.
+    pub token: Option<String>,
+    /// How long a new run stays `READY`.
+    pub ready_for: Duration,
+    /// How long it is then `RUNNING` before it reaches its final status.
+    pub running_for: Duration,
+    /// Framing of responses: `false` sends `Content-Length`, `true` sends
+    /// `Transfer-Encoding: chunked` (several chunks per body).
+    pub chunked: bool,
+}
+
+impl Default for StubConfig {
+    /// Any free port, no token, 300 ms `READY`, 1500 ms `RUNNING`, `Content-Length` framing.
+    fn default() -> StubConfig {
+        StubConfig {
+            port: 0,
+            token: None,
+            ready_for: Duration::from_millis(300),
+            running_for: Duration::from_millis(1500),
+            chunked: false,
+        }
+    }
+}
+
+/// A request as the stub received it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRequest {
+    /// The method, e.g. `POST`.
+    pub method: String,
+    /// The request target as received: path and query, still percent-encoded.
+    pub url: String,
+    /// The headers in the order received, names as sent.
+    pub headers: Vec<(String, String)>,
+    /// The body, after undoing any chunked transfer coding.
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// The value of the first header called `name` (ignoring ASCII case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A running stand-in for the Apify API. Dropping it stops the server and closes its
+/// connections.
+pub struct Stub {
+    shared: Arc<Shared>,
+    front: Arc<Front>,
+    http: Arc<tiny_http::Server>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Stub {
+    /// Binds `127.0.0.1:config.port` and serves on background threads until dropped.
+    pub fn start(config: StubConfig) -> io::Result<Stub> {
+        let inner = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        let inner_addr = inner.local_addr()?;
+        let http = tiny_http::Server::from_listener(inner, None).map_err(io::Error::other)?;
+        let http = Arc::new(http);
+        let (front, accept) = Front::start(config.port, inner_addr)?;
+        let base_url = format!("http://127.0.0.1:{}", front.port());
+        let shared = Arc::new(Shared::new(config, base_url));
+        let dispatch = {
+            let (http, shared, front) = (http.clone(), shared.clone(), front.clone());
+            thread::Builder::new()
+                .name("apify-stub-dispatch".into())
+                .spawn(move || server::dispatch(&http, &shared, &front))
+        };
+        let dispatch = dispatch.inspect_err(|_| front.stop())?;
+        Ok(Stub { shared, front, http, threads: vec![accept, dispatch] })
+    }
+
+    /// `http://127.0.0.1:<port>`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    /// The port the stub listens on.
+    pub fn port(&self) -> u16 {
+        self.front.port()
+    }
+
+    /// Queues a fault. Each request takes the first queued fault that matches it, which is
+    /// then consumed; faults that match nothing stay queued.
+    pub fn push_fault(&self, fault: Fault) {
+        self.shared.lock().faults.push_back(fault);
+    }
+
+    /// Every request received so far, in order, including those answered by a fault.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// How many runs were created (requests to start a run that got past the checks and
+    /// were not refused by a fault).
+    pub fn runs_started(&self) -> usize {
+        self.shared.lock().runs.count()
+    }
+
+    /// Final status of the runs of `task` created from now on. `task` is the task ID as it
+    /// appears in the path, decoded (e.g. `janedoe~my-task`). `SUCCEEDED` (the default),
+    /// `FAILED`, `TIMED-OUT` and `ABORTED` are terminal; any other string becomes the run's
+    /// last status as it is, one no client knows to be terminal.
+    pub fn set_outcome(&self, task: &str, status: &str) {
+        self.shared.lock().runs.set_outcome(task, status);
+    }
+
+    /// The `webhooks` of the most recently created run, decoded from base64 into JSON;
+    /// `None` if there is no run yet or it was started without webhooks.
+    pub fn webhooks_of_last_run(&self) -> Option<serde_json::Value> {
+        self.shared.lock().runs.last().and_then(|run| run.webhooks.clone())
+    }
+
+    /// Blocks the calling thread for good; the stub keeps serving (for `apify-run stub`).
+    pub fn serve_forever(&self) {
+        loop {
+            thread::park();
+        }
+    }
+}
+
+impl std::fmt::Debug for Stub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stub")
+            .field("base_url", &self.shared.base_url)
+            .field("config", &self.shared.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Stub {
+    fn drop(&mut self) {
+        self.shared.stop();
+        self.front.stop();
+        self.http.unblock();
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Requests from tiny_http: record, pick a fault, answer with the right framing.
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use tiny_http::{Header, Request, Response};
+
+use crate::api::{self, Call};
+use crate::bodies::{MEMORY_LIMIT_MESSAGE, Reply};
+use crate::front::{Conn, Front};
+use crate::state::Shared;
+use crate::wire::{Raw, SERVER};
+use crate::{FaultKind, RecordedRequest};
+
+/// Bodies larger than this are cut (the API's own limit is 9 MiB).
+const MAX_BODY: u64 = 16 << 20;
+
+/// Hands each request to a thread of its own until the server is unblocked.
+pub(crate) fn dispatch(http: &tiny_http::Server, shared: &Arc<Shared>, front: &Arc<Front>) {
+    while let Ok(request) = http.recv() {
+        let (shared, front) = (shared.clone(), front.clone());
+        // If no thread can be had, the request is dropped and tiny_http answers 500.
+        let _ = thread::Builder::new()
+            .name("apify-stub-request".into())
+            .spawn(move || handle(&shared, &front, request));
+    }
+}
+
+fn handle(shared: &Shared, front: &Front, mut request: Request) {
+    let recorded = record(shared, &mut request);
+    let call = Call::new(&recorded);
+    let fault = shared.take_fault(&call.route).map(|fault| fault.kind);
+    let conn = front.conn(request.remote_addr());
+    let chunked = shared.config.chunked;
+    match fault {
+        None => respond(request, &api::answer(shared, &call), chunked),
+        Some(FaultKind::RateLimited { retry_after_secs }) => {
+            let message = "You have exceeded the rate limit. Please try again later.";
+            let mut reply = Reply::error(429, "rate-limit-exceeded", message);
+            if let Some(secs) = retry_after_secs {
+                reply = reply.with_header("Retry-After", secs.to_string());
+            }
+            respond(request, &reply, chunked);
+        }
+        Some(FaultKind::CapacityExceeded) => {
+            let reply = Reply::error(402, "actor-memory-limit-exceeded", MEMORY_LIMIT_MESSAGE);
+            respond(request, &reply, chunked);
+        }
+        Some(FaultKind::ServerError { status, html }) => {
+            let reply = if html { Reply::html(status) } else { Reply::server_error(status) };
+            respond(request, &reply, chunked);
+        }
+        Some(FaultKind::Delay { ms }) => {
+            shared.pause(Duration::from_millis(ms));
+            respond(request, &api::answer(shared, &call), chunked);
+        }
+        Some(FaultKind::Chunked) => respond(request, &api::answer(shared, &call), true),
+        Some(FaultKind::OneBytePerWrite) => {
+            let raw = Raw::encode(&api::answer(shared, &call), chunked).to_bytes();
+            on_socket(request, conn, &raw, |conn| {
+                let _ = conn.send(&raw, true);
+            });
+        }
+        Some(FaultKind::CloseMidBody) => {
+            let raw = Raw::encode(&api::answer(shared, &call), chunked);
+            let half = [raw.head.as_slice(), &raw.body[..raw.body.len() / 2]].concat();
+            on_socket(request, conn, &half, |conn| {
+                let _ = conn.send(&half, false);
+                conn.close();
+            });
+        }
+        Some(FaultKind::CloseWithoutResponse) => {
+            api::answer(shared, &call);
+            on_socket(request, conn, &[], Conn::close);
+        }
+        Some(FaultKind::NoAnswer { ms }) => {
+            // Hold tiny_http's writer, so nothing else is answered on this connection meanwhile.
+            let writer = request.into_writer();
+            shared.pause(Duration::from_millis(ms));
+            if let Some(conn) = conn {
+                conn.close();
+            }
+            drop(writer);
+        }
+    }
+}
+
+/// Reads the body and adds the request to the log.
+fn record(shared: &Shared, request: &mut Request) -> RecordedRequest {
+    let mut body = Vec::new();
+    // A body cut short by the client is recorded as far as it came.
+    let _ = request.as_reader().take(MAX_BODY).read_to_end(&mut body);
+    let headers = request.headers().iter().map(|h| (h.field.to_string(), h.value.to_string())).collect();
+    let recorded = RecordedRequest {
+        method: request.method().as_str().to_owned(),
+        url: request.url().to_owned(),
+        headers,
+        body,
+    };
+    shared.lock().requests.push(recorded.clone());
+    recorded
+}
+
+/// Answers through tiny_http: `Content-Length` framing by its `Response`, chunked framing
+/// written raw.
+fn respond(request: Request, reply: &Reply, chunked: bool) {
+    if chunked {
+        let mut writer = request.into_writer();
+        let _ = writer.write_all(&Raw::encode(reply, true).to_bytes());
+        let _ = writer.flush();
+        return;
+    }
+    let mut response = Response::from_data(reply.body.clone())
+        .with_status_code(reply.status)
+        .with_chunked_threshold(usize::MAX);
+    let server = ("Server", SERVER);
+    let headers = reply.headers.iter().map(|(name, value)| (name.as_str(), value.as_str()));
+    for (name, value) in std::iter::once(server).chain(headers) {
+        if let Ok(header) = Header::from_bytes(name, value) {
+            response.add_header(header);
+        }
+    }
+    let _ = request.respond(response);
+}
+
+/// Does `act` on the client socket, while holding tiny_http's writer for the request so
+/// that no later answer on the connection can get ahead. Without a relayed connection (a
+/// client that reached tiny_http directly) `fallback` is written through tiny_http instead.
+fn on_socket(request: Request, conn: Option<Arc<Conn>>, fallback: &[u8], act: impl FnOnce(&Conn)) {
+    let mut writer = request.into_writer();
+    // Waits until earlier answers on this connection have been written.
+    let _ = writer.flush();
+    match conn {
+        Some(conn) => act(&conn),
+        None => {
+            let _ = writer.write_all(fallback);
+            let _ = writer.flush();
+        }
+    }
+}
