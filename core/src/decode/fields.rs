@@ -299,9 +299,7 @@ fn lookup(ctx: Ctx, key: &str) -> Field {
             "scheduledAt" => F::ScheduledAt,
             _ => F::Skip,
         },
-        Ctx::Stats => {
-            RunStats::KEYS.iter().position(|(k, _)| *k == key).map_or(F::Skip, |slot| F::Stat(slot as u8))
-        }
+        Ctx::Stats => RunStats::slot(key).map_or(F::Skip, F::Stat),
         Ctx::Options => match key {
             "build" => F::Build,
             "timeoutSecs" => F::TimeoutSecs,
@@ -347,8 +345,10 @@ pub(crate) struct Fields {
     /// While skipping a container: its nesting so far (0 when not skipping).
     skip_depth: u32,
     pending: Field,
-    /// A key, or a string value that is parsed when complete, across fragments.
-    scratch: Text<48>,
+    /// A key, or a string value that is parsed when complete, across fragments. Known keys
+    /// are at most 33 bytes and valid timestamps at most 35; a longer value of an enum field
+    /// is kept cut, with its truncation flag.
+    scratch: Text<40>,
 }
 
 impl Fields {
@@ -512,7 +512,7 @@ impl Fields {
     }
 
     fn text(&mut self, field: Field, f: Fragment<'_>) {
-        fn put<const N: usize, L: heapless::LenType>(slot: &mut Option<Text<N, L>>, f: Fragment<'_>) {
+        fn put<const N: usize>(slot: &mut Option<Text<N>>, f: Fragment<'_>) {
             if f.first {
                 *slot = Some(Text::new());
             }

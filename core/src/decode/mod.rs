@@ -120,8 +120,8 @@ pub enum Decoded<'a> {
 
 /// Decodes a response body into a [`Run`] or an [`ApiError`], fed in chunks of any size.
 ///
-/// Size: at most [`RAM_BUDGET`] bytes with the default `DEPTH` (checked at compile time, on
-/// every target the crate builds for): the run model plus parser and dispatch state. `DEPTH`
+/// Size: at most [`RAM_BUDGET`] bytes with the default `DEPTH` on 32-bit targets (checked at
+/// compile time): the run model plus parser and dispatch state. `DEPTH`
 /// bounds nesting in the skipped parts of the body.
 ///
 /// ```
@@ -146,12 +146,16 @@ pub struct ResponseDecoder<const DEPTH: usize = RESPONSE_DEPTH> {
 }
 
 /// Default nesting limit of [`ResponseDecoder`]: the API's bodies nest at most 8 deep
-/// (`data.pricingInfo.pricingPerEvent.actorChargeEvents.*.eventTieredPricingUsd.*`).
-pub const RESPONSE_DEPTH: usize = 20;
+/// (`data.pricingInfo.pricingPerEvent.actorChargeEvents.*.eventTieredPricingUsd.*`), so 16
+/// leaves room for fields added later.
+pub const RESPONSE_DEPTH: usize = 16;
 
 /// The design's RAM budget for decoder state plus run model, in bytes.
 pub const RAM_BUDGET: usize = 1536;
 
+// The budget is for the 32-bit microcontrollers it was set for; 64-bit hosts spend more on
+// `usize` fields. The bare-metal builds in CI enforce it.
+#[cfg(target_pointer_width = "32")]
 const _: () =
     assert!(core::mem::size_of::<ResponseDecoder>() <= RAM_BUDGET, "decoder plus model over budget");
 

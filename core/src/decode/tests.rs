@@ -448,7 +448,7 @@ fn long_strings_are_flagged_not_cut_silently() {
     let id = run.id.unwrap();
     assert!(id.is_truncated() && id.as_str().len() == 24 && id.complete().is_none());
     let status_message = run.status_message.unwrap();
-    assert!(status_message.is_truncated() && status_message.as_str().len() == 200);
+    assert!(status_message.is_truncated() && status_message.as_str().len() == 192);
     let RunStatus::Other(status) = run.status.unwrap() else { panic!() };
     assert!(status.is_truncated());
 }

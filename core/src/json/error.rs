@@ -52,7 +52,7 @@ pub enum SyntaxErrorKind {
     /// Arrays and objects nest deeper than the parser's limit.
     TooDeep {
         /// The parser's `DEPTH`.
-        limit: usize,
+        limit: u32,
     },
     /// The consumer stopped the parse (its own error was returned at the time).
     Aborted,

@@ -206,13 +206,6 @@ enum State {
         first: bool,
         high: u16,
     },
-    /// A multi-byte UTF-8 character split by the end of a chunk (`have` of `need` bytes).
-    Utf8 {
-        key: bool,
-        first: bool,
-        have: u8,
-        need: u8,
-    },
     Number,
     Literal {
         which: Literal,
@@ -233,9 +226,19 @@ pub struct Parser<const DEPTH: usize = DEFAULT_DEPTH> {
     /// Bytes consumed by earlier calls, for error offsets.
     offset: usize,
     number: NumberAccumulator,
-    utf8: [u8; 4],
+    /// Parts of the current string not emitted yet: decoded escapes, and raw bytes at the end
+    /// of a chunk. Joining them here means a string fed in small chunks (or with escapes)
+    /// reaches the visitor in a few fragments, not one per piece, and UTF-8 is checked once
+    /// per fragment. Only the bytes from `raw_from` on are unchecked; they are contiguous in
+    /// the document from `raw_offset`, so an error points where a one-shot parse would.
+    pending: heapless::Vec<u8, PENDING, u8>,
+    raw_from: u8,
+    raw_offset: usize,
     error: Option<SyntaxError>,
 }
+
+/// Capacity of the pending-piece buffer (bytes).
+const PENDING: usize = 24;
 
 impl<const DEPTH: usize> Default for Parser<DEPTH> {
     fn default() -> Self {
@@ -270,15 +273,37 @@ const fn hex_value(b: u8) -> Option<u16> {
     }
 }
 
-/// Length of the UTF-8 sequence a lead byte starts (0 for bytes that cannot lead one).
-#[inline]
-const fn utf8_len(lead: u8) -> u8 {
-    match lead {
-        0xC2..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        0xF0..=0xF4 => 4,
-        _ => 0,
+/// The longest valid UTF-8 prefix of `input`.
+fn valid_prefix(input: &[u8]) -> &str {
+    match core::str::from_utf8(input) {
+        Ok(text) => text,
+        Err(e) => core::str::from_utf8(&input[..e.valid_up_to()]).unwrap_or_default(),
     }
+}
+
+/// Index of the first byte at or after `i` that ends a plain run: `"`, `\\`, a control byte,
+/// or the end. Eight bytes at a time where possible.
+#[inline]
+fn plain_run(input: &[u8], mut i: usize) -> usize {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(word) = input.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(word) else { break };
+        let w = u64::from_le_bytes(word);
+        // Lanes below 0x20, equal to '"', or equal to '\\' (exact for the lowest such lane).
+        let control = w.wrapping_sub(LOW * 0x20) & !w;
+        let quote = (w ^ (LOW * b'"' as u64)).wrapping_sub(LOW) & !(w ^ (LOW * b'"' as u64));
+        let backslash = (w ^ (LOW * b'\\' as u64)).wrapping_sub(LOW) & !(w ^ (LOW * b'\\' as u64));
+        let hits = (control | quote | backslash) & HIGH;
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < input.len() && PLAIN[input[i] as usize] {
+        i += 1;
+    }
+    i
 }
 
 fn str_fragment<V: Visitor>(
@@ -301,7 +326,9 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             stack: [Container::Object; DEPTH],
             offset: 0,
             number: NumberAccumulator::new(),
-            utf8: [0; 4],
+            pending: heapless::Vec::new(),
+            raw_from: 0,
+            raw_offset: 0,
             error: None,
         }
     }
@@ -374,7 +401,12 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     }
 
     fn fail(&mut self, kind: SyntaxErrorKind, at: usize) -> SyntaxError {
-        let e = SyntaxError::new(kind, self.offset + at);
+        self.fail_at(kind, self.offset + at)
+    }
+
+    /// Fails at an absolute document offset (for bytes kept from earlier chunks).
+    fn fail_at(&mut self, kind: SyntaxErrorKind, offset: usize) -> SyntaxError {
+        let e = SyntaxError::new(kind, offset);
         self.error = Some(e);
         e
     }
@@ -397,7 +429,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                 Container::Array => Expected::CommaOrArrayEnd,
             },
             State::Done | State::Failed => Expected::EndOfInput,
-            State::Str { .. } | State::Utf8 { .. } => Expected::StringEnd,
+            State::Str { .. } => Expected::StringEnd,
             State::Escape { .. } => Expected::Escape,
             State::Hex { .. } => Expected::HexDigit,
             State::LowBackslash { .. } | State::LowU { .. } => Expected::LowSurrogate,
@@ -421,7 +453,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
 
     fn push(&mut self, c: Container, at: usize) -> Result<(), SyntaxError> {
         if self.depth == DEPTH {
-            return Err(self.fail(SyntaxErrorKind::TooDeep { limit: DEPTH }, at));
+            return Err(self.fail(SyntaxErrorKind::TooDeep { limit: DEPTH as u32 }, at));
         }
         self.stack[self.depth] = c;
         self.depth += 1;
@@ -429,6 +461,9 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     }
 
     fn run<V: Visitor>(&mut self, input: &[u8], v: &mut V) -> Result<(), V::Error> {
+        // The chunk's valid UTF-8 prefix, computed on first need: strings that lie whole in
+        // the chunk are slices of it, so a large chunk is validated once, not per string.
+        let mut text: Option<&str> = None;
         let mut i = 0;
         while i < input.len() {
             match self.state {
@@ -448,7 +483,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                     }
                     i = self.structural(input, i, v)?;
                 }
-                State::Str { key, first } => i = self.string(input, i, key, first, v)?,
+                State::Str { key, first } => i = self.string(input, &mut text, i, key, first, v)?,
                 State::Escape { key, first } => i = self.escape(input[i], i, key, first, v)?,
                 State::Hex { key, first, digits, value, high } => {
                     i = self.hex(input[i], i, key, first, digits, value, high, v)?;
@@ -467,13 +502,8 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                     self.state = State::Hex { key, first, digits: 0, value: 0, high };
                     i += 1;
                 }
-                State::Utf8 { key, first, have, need } => {
-                    i = self.utf8_continue(input, i, key, first, have, need, v)?;
-                }
                 State::Number => {
-                    while i < input.len() && self.number.push(input[i]) {
-                        i += 1;
-                    }
+                    i = self.number.scan(input, i);
                     if i < input.len() {
                         // The byte does not continue the number: it ends it, or it is an error.
                         if !self.number.is_complete() {
@@ -586,62 +616,171 @@ impl<const DEPTH: usize> Parser<DEPTH> {
 
     /// Plain string content up to the next quote, backslash, control byte or chunk end.
     #[inline]
-    fn string<V: Visitor>(
+    #[allow(clippy::too_many_arguments)]
+    fn string<'i, V: Visitor>(
         &mut self,
-        input: &[u8],
+        input: &'i [u8],
+        text: &mut Option<&'i str>,
         start: usize,
         key: bool,
         first: bool,
         v: &mut V,
     ) -> Result<usize, V::Error> {
-        let mut i = start;
-        while i < input.len() && PLAIN[input[i] as usize] {
-            i += 1;
-        }
+        let i = plain_run(input, start);
         let run = &input[start..i];
-        let (text, rest) = match core::str::from_utf8(run) {
-            Ok(text) => (text, &run[run.len()..]),
-            Err(e) => {
-                let valid = e.valid_up_to();
-                // A character cut by the chunk end is fine; anything else is invalid UTF-8.
-                if e.error_len().is_some() || i < input.len() {
-                    return Err(self.fail(SyntaxErrorKind::InvalidUtf8, start + valid).into());
-                }
-                let text = core::str::from_utf8(&run[..valid]).unwrap_or_default();
-                (text, &run[valid..])
-            }
-        };
-        if i == input.len() {
-            // The chunk ends inside the string.
-            let mut first = first;
-            if !text.is_empty() {
-                str_fragment(v, key, text, first, false)?;
-                first = false;
-            }
-            if rest.is_empty() {
-                self.state = State::Str { key, first };
-            } else {
-                self.utf8[..rest.len()].copy_from_slice(rest);
-                self.state = State::Utf8 { key, first, have: rest.len() as u8, need: utf8_len(rest[0]) };
-            }
+        let mut first = first;
+        let Some(&end) = input.get(i) else {
+            // The chunk ends inside the string: keep the bytes for the next chunk.
+            self.push_raw(v, key, &mut first, run, self.offset + start)?;
+            self.state = State::Str { key, first };
             return Ok(i);
-        }
-        match input[i] {
+        };
+        match end {
             b'"' => {
-                self.state = if key { State::Colon } else { self.after_value() };
-                str_fragment(v, key, text, first, true)?;
+                if self.pending.is_empty() {
+                    // The common case: the whole string is in this chunk; no copy.
+                    let chunk = *text.get_or_insert_with(|| valid_prefix(input));
+                    let whole = match chunk.get(start..i) {
+                        Some(whole) => whole,
+                        None => core::str::from_utf8(run)
+                            .map_err(|e| self.fail(SyntaxErrorKind::InvalidUtf8, start + e.valid_up_to()))?,
+                    };
+                    str_fragment(v, key, whole, first, true)?;
+                } else {
+                    self.push_raw(v, key, &mut first, run, self.offset + start)?;
+                    self.emit_pending(v, key, &mut first, true)?;
+                }
+                return Ok(self.after_string(input, i + 1, key));
             }
             b'\\' => {
-                let mut first = first;
-                if !text.is_empty() {
-                    str_fragment(v, key, text, first, false)?;
-                    first = false;
-                }
+                self.push_raw(v, key, &mut first, run, self.offset + start)?;
                 self.state = State::Escape { key, first };
             }
             _ => return Err(self.fail(SyntaxErrorKind::ControlCharacter, i).into()),
         }
         Ok(i + 1)
+    }
+
+    /// The state after a string ends at `input[i - 1]`, taking the separators that compact
+    /// JSON puts right after it (`":"` then `"` after a key, `,"` after a member's value) in
+    /// one step; anything else is left to the general loop. Returns where to continue.
+    #[inline]
+    fn after_string(&mut self, input: &[u8], mut i: usize, key: bool) -> usize {
+        if key {
+            self.state = State::Colon;
+            if input.get(i) == Some(&b':') {
+                i += 1;
+                self.state = State::Value;
+                if input.get(i) == Some(&b'"') {
+                    i += 1;
+                    self.state = State::Str { key: false, first: true };
+                }
+            }
+            return i;
+        }
+        self.state = self.after_value();
+        if self.state == State::AfterValue
+            && input.get(i) == Some(&b',')
+            && self.stack[self.depth - 1] == Container::Object
+        {
+            i += 1;
+            self.state = State::Key;
+            if input.get(i) == Some(&b'"') {
+                i += 1;
+                self.state = State::Str { key: true, first: true };
+            }
+        }
+        i
+    }
+
+    /// Appends raw string bytes that start at document offset `offset`; when the buffer
+    /// fills, emits what is complete and keeps a cut character's first bytes.
+    #[inline]
+    fn push_raw<V: Visitor>(
+        &mut self,
+        v: &mut V,
+        key: bool,
+        first: &mut bool,
+        mut bytes: &[u8],
+        mut offset: usize,
+    ) -> Result<(), V::Error> {
+        while !bytes.is_empty() {
+            if self.pending.len() == PENDING {
+                self.emit_pending(v, key, first, false)?;
+            }
+            if self.raw_from as usize == self.pending.len() {
+                self.raw_offset = offset;
+            }
+            let n = (PENDING - self.pending.len()).min(bytes.len());
+            // Fits: `n` is at most the room left.
+            let _ = self.pending.extend_from_slice(&bytes[..n]);
+            bytes = &bytes[n..];
+            offset += n;
+        }
+        Ok(())
+    }
+
+    /// Appends a decoded escape. Raw bytes before it must be whole characters by now.
+    fn push_piece<V: Visitor>(
+        &mut self,
+        v: &mut V,
+        key: bool,
+        first: &mut bool,
+        piece: &str,
+    ) -> Result<(), V::Error> {
+        if self.raw_from as usize != self.pending.len() {
+            let raw = &self.pending[self.raw_from as usize..];
+            if let Err(e) = core::str::from_utf8(raw) {
+                let at = self.raw_offset + e.valid_up_to();
+                return Err(self.fail_at(SyntaxErrorKind::InvalidUtf8, at).into());
+            }
+        }
+        if self.pending.len() + piece.len() > PENDING {
+            self.emit_pending(v, key, first, false)?;
+        }
+        // Fits: a piece is at most 4 bytes and the buffer has room for it now.
+        let _ = self.pending.extend_from_slice(piece.as_bytes());
+        self.raw_from = self.pending.len() as u8;
+        Ok(())
+    }
+
+    /// Emits the pending bytes as a fragment (`last` ends the string). Unless `last`, the
+    /// first bytes of a character cut at the end stay pending for the next chunk.
+    fn emit_pending<V: Visitor>(
+        &mut self,
+        v: &mut V,
+        key: bool,
+        first: &mut bool,
+        last: bool,
+    ) -> Result<(), V::Error> {
+        let (valid, complete) = match core::str::from_utf8(&self.pending) {
+            Ok(_) => (self.pending.len(), true),
+            Err(e) if e.error_len().is_none() && !last => (e.valid_up_to(), false),
+            Err(e) => {
+                // Decoded escapes are whole characters, so the error is in the raw bytes.
+                let at = self.raw_offset + e.valid_up_to() - (self.raw_from as usize).min(e.valid_up_to());
+                return Err(self.fail_at(SyntaxErrorKind::InvalidUtf8, at).into());
+            }
+        };
+        if valid > 0 || last {
+            let text = core::str::from_utf8(&self.pending[..valid]).unwrap_or_default();
+            str_fragment(v, key, text, *first, last)?;
+            *first = false;
+        }
+        if complete {
+            self.pending.clear();
+            self.raw_from = 0;
+        } else {
+            // Keep the cut character (at most 3 bytes) at the front.
+            let tail_len = self.pending.len() - valid;
+            let mut tail = [0u8; 4];
+            tail[..tail_len].copy_from_slice(&self.pending[valid..]);
+            self.raw_offset += valid - (self.raw_from as usize).min(valid);
+            self.pending.clear();
+            let _ = self.pending.extend_from_slice(&tail[..tail_len]);
+            self.raw_from = 0;
+        }
+        Ok(())
     }
 
     fn escape<V: Visitor>(
@@ -667,8 +806,9 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             }
             _ => return Err(self.fail(SyntaxErrorKind::InvalidEscape, i).into()),
         };
-        self.state = State::Str { key, first: false };
-        str_fragment(v, key, text, first, false)?;
+        let mut first = first;
+        self.push_piece(v, key, &mut first, text)?;
+        self.state = State::Str { key, first };
         Ok(i + 1)
     }
 
@@ -708,52 +848,10 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             return Err(self.fail(SyntaxErrorKind::LoneSurrogate, i).into());
         };
         let mut buf = [0u8; 4];
-        self.state = State::Str { key, first: false };
-        str_fragment(v, key, c.encode_utf8(&mut buf), first, false)?;
+        let mut first = first;
+        self.push_piece(v, key, &mut first, c.encode_utf8(&mut buf))?;
+        self.state = State::Str { key, first };
         Ok(i + 1)
-    }
-
-    /// Completes a UTF-8 character that the previous chunk cut.
-    #[allow(clippy::too_many_arguments)]
-    fn utf8_continue<V: Visitor>(
-        &mut self,
-        input: &[u8],
-        mut i: usize,
-        key: bool,
-        first: bool,
-        mut have: u8,
-        need: u8,
-        v: &mut V,
-    ) -> Result<usize, V::Error> {
-        while have < need && i < input.len() {
-            if input[i] & 0xC0 != 0x80 {
-                return Err(self.fail_utf8(i, have));
-            }
-            self.utf8[have as usize] = input[i];
-            have += 1;
-            i += 1;
-        }
-        if have < need {
-            self.state = State::Utf8 { key, first, have, need };
-            return Ok(i);
-        }
-        let bytes = self.utf8;
-        match core::str::from_utf8(&bytes[..need as usize]) {
-            Ok(text) => {
-                self.state = State::Str { key, first: false };
-                str_fragment(v, key, text, first, false)?;
-                Ok(i)
-            }
-            Err(_) => Err(self.fail_utf8(i, need)),
-        }
-    }
-
-    /// Invalid UTF-8 in a character that began `have` bytes before `input[i]`, possibly in an
-    /// earlier chunk: the error points at its first byte, as a one-shot parse would.
-    fn fail_utf8<E: From<SyntaxError>>(&mut self, i: usize, have: u8) -> E {
-        let e = SyntaxError::new(SyntaxErrorKind::InvalidUtf8, self.offset + i - have as usize);
-        self.error = Some(e);
-        e.into()
     }
 }
 

@@ -198,6 +198,49 @@ impl NumberAccumulator {
         true
     }
 
+    /// Consumes the longest run of number bytes from `input[i..]`; returns where it stopped
+    /// (the same as calling [`push`](Self::push) byte by byte, with tight loops for digits).
+    #[inline]
+    pub(crate) fn scan(&mut self, input: &[u8], mut i: usize) -> usize {
+        loop {
+            match self.part {
+                Part::Int => {
+                    while let Some(&b) = input.get(i) {
+                        if !b.is_ascii_digit() {
+                            break;
+                        }
+                        // No overflow below this bound; the exact check handles the rest.
+                        if self.mantissa < u64::MAX / 10 - 1 {
+                            self.mantissa = self.mantissa * 10 + (b - b'0') as u64;
+                        } else {
+                            self.int_digit(b - b'0');
+                        }
+                        i += 1;
+                    }
+                }
+                Part::Frac => {
+                    while let Some(&b) = input.get(i) {
+                        if !b.is_ascii_digit() {
+                            break;
+                        }
+                        if self.mantissa < u64::MAX / 10 - 1 {
+                            self.mantissa = self.mantissa * 10 + (b - b'0') as u64;
+                            self.scale = self.scale.saturating_sub(1);
+                        } else {
+                            self.frac_digit(b - b'0');
+                        }
+                        i += 1;
+                    }
+                }
+                _ => {}
+            }
+            match input.get(i) {
+                Some(&b) if self.push(b) => i += 1,
+                _ => return i,
+            }
+        }
+    }
+
     #[inline]
     fn int_digit(&mut self, d: u8) {
         match self.mantissa.checked_mul(10).and_then(|m| m.checked_add(d as u64)) {

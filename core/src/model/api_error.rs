@@ -59,7 +59,7 @@ pub struct ApiError {
     /// `error.type`.
     pub error_type: Option<ErrorType>,
     /// `error.message`, for people (capacity 384; real ones pass 300 bytes).
-    pub message: Option<Text<384, u16>>,
+    pub message: Option<Text<384>>,
     /// Whether `error.data` was present and not `null` (its contents are skipped; reach them
     /// with [`json::Select`](crate::json::Select)).
     pub has_data: bool,

@@ -91,7 +91,7 @@ impl<'w, W: Write> Object<'w, W> {
     }
 }
 
-fn text<const N: usize, L: heapless::LenType>(t: &Option<Text<N, L>>) -> Option<&dyn Display> {
+fn text<const N: usize>(t: &Option<Text<N>>) -> Option<&dyn Display> {
     t.as_ref().map(|t| t as &dyn Display)
 }
 

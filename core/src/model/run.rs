@@ -22,8 +22,8 @@ pub type Id = Text<ID_CAPACITY>;
 pub struct Run {
     /// `id` (capacity 24).
     pub id: Option<Id>,
-    /// `actId`: the Actor's ID, or `username~name` in some bodies (capacity 48).
-    pub act_id: Option<Text<48>>,
+    /// `actId`: the Actor's ID, or `username~name` in some bodies (capacity 40).
+    pub act_id: Option<Text<40>>,
     /// `userId`: who started the run (capacity 24).
     pub user_id: Option<Id>,
     /// `actorTaskId`: set for task runs (capacity 24).
@@ -34,8 +34,8 @@ pub struct Run {
     pub finished_at: Option<Timestamp>,
     /// `status`.
     pub status: Option<RunStatus>,
-    /// `statusMessage` set by the Actor (capacity 200).
-    pub status_message: Option<Text<200>>,
+    /// `statusMessage` set by the Actor (capacity 192).
+    pub status_message: Option<Text<192>>,
     /// `isStatusMessageTerminal`.
     pub is_status_message_terminal: Option<bool>,
     /// `meta`.
@@ -127,8 +127,8 @@ pub struct RunMeta {
     pub origin: Option<Origin>,
     /// `clientIp` (capacity 40).
     pub client_ip: Option<Text<40>>,
-    /// `userAgent` of the client that started the run (capacity 64).
-    pub user_agent: Option<Text<64>>,
+    /// `userAgent` of the client that started the run (capacity 56).
+    pub user_agent: Option<Text<56>>,
     /// `scheduleId` (capacity 24).
     pub schedule_id: Option<Id>,
     /// `scheduledAt`.
@@ -209,6 +209,14 @@ macro_rules! stats {
 
             /// Keys and kinds in slot order, for the decoder.
             pub(crate) const KEYS: [(&'static str, NumberKind); 17] = [$( ($key, NumberKind::$kind), )*];
+
+            /// The slot of `key` (a `match`, which compiles to a few comparisons).
+            pub(crate) fn slot(key: &str) -> Option<u8> {
+                match key {
+                    $( $key => Some($index), )*
+                    _ => None,
+                }
+            }
 
             $(
                 #[doc = concat!("`", $key, "`: ", $doc)]
@@ -336,8 +344,23 @@ impl UsageItem {
 
     /// The item a key names, including the `…_GBYTES?` spelling.
     pub fn from_key(key: &str) -> Option<Self> {
-        let key = if key == "DATA_TRANSFER_EXTERNAL_GBYTES?" { "DATA_TRANSFER_EXTERNAL_GBYTES" } else { key };
-        Self::ALL.into_iter().find(|item| item.key() == key)
+        Some(match key {
+            "ACTOR_COMPUTE_UNITS" => Self::ActorComputeUnits,
+            "DATASET_READS" => Self::DatasetReads,
+            "DATASET_WRITES" => Self::DatasetWrites,
+            "KEY_VALUE_STORE_READS" => Self::KeyValueStoreReads,
+            "KEY_VALUE_STORE_WRITES" => Self::KeyValueStoreWrites,
+            "KEY_VALUE_STORE_LISTS" => Self::KeyValueStoreLists,
+            "REQUEST_QUEUE_READS" => Self::RequestQueueReads,
+            "REQUEST_QUEUE_WRITES" => Self::RequestQueueWrites,
+            "DATA_TRANSFER_INTERNAL_GBYTES" => Self::DataTransferInternalGbytes,
+            "DATA_TRANSFER_EXTERNAL_GBYTES" | "DATA_TRANSFER_EXTERNAL_GBYTES?" => {
+                Self::DataTransferExternalGbytes
+            }
+            "PROXY_RESIDENTIAL_TRANSFER_GBYTES" => Self::ProxyResidentialTransferGbytes,
+            "PROXY_SERPS" => Self::ProxySerps,
+            _ => return None,
+        })
     }
 }
 

@@ -1,14 +1,16 @@
 //! Fixed-capacity text that says when it was cut.
 
 use core::fmt;
-
-use heapless::LenType;
+use core::num::NonZeroU16;
 
 /// A string of at most `N` bytes that records whether the value was longer.
 ///
 /// The decoder never cuts silently: a value longer than its field's capacity keeps its first
 /// bytes (up to a character boundary) and [`is_truncated`](Self::is_truncated) turns true.
-/// Each field documents its capacity. `L` is the length type (`u8` up to 255 bytes).
+/// Each field documents its capacity (at most 32,767 bytes). Length and flag share two bytes.
+///
+/// (A byte array rather than `heapless::String`: appending copies the slice in one go, where
+/// heapless 0.9 pushes byte by byte, which showed up in the decoder's profile.)
 ///
 /// ```
 /// use apify_core::model::Text;
@@ -16,16 +18,56 @@ use heapless::LenType;
 /// let t = Text::<3>::from_str_truncating("héllo");
 /// assert_eq!((t.as_str(), t.is_truncated()), ("hé", true));
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
-pub struct Text<const N: usize, L: LenType = u8> {
-    text: heapless::String<N, L>,
-    truncated: bool,
+#[derive(Clone)]
+pub struct Text<const N: usize> {
+    bytes: [u8; N],
+    /// The length plus one (never zero, so `Option<Text>` costs no extra byte), and in the
+    /// top bit the truncation flag.
+    meta: NonZeroU16,
 }
 
-impl<const N: usize, L: LenType> Text<N, L> {
+const CUT: u16 = 1 << 15;
+
+impl<const N: usize> Default for Text<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> PartialEq for Text<N> {
+    fn eq(&self, other: &Self) -> bool {
+        self.is_truncated() == other.is_truncated() && self.as_str() == other.as_str()
+    }
+}
+
+impl<const N: usize> Eq for Text<N> {}
+
+impl<const N: usize> core::hash::Hash for Text<N> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+        self.is_truncated().hash(state);
+    }
+}
+
+impl<const N: usize> Text<N> {
+    const FITS: () = assert!(N < CUT as usize - 1, "Text holds at most 32766 bytes");
+
     /// Empty text.
     pub const fn new() -> Self {
-        Self { text: heapless::String::new(), truncated: false }
+        let () = Self::FITS;
+        Self { bytes: [0; N], meta: NonZeroU16::MIN }
+    }
+
+    const fn len(&self) -> usize {
+        (self.meta.get() & !CUT) as usize - 1
+    }
+
+    const fn set_meta(&mut self, len: usize, cut: u16) {
+        // `len` is at most N, below 32767, so `len + 1` is neither zero nor in the flag bit.
+        self.meta = match NonZeroU16::new((len as u16 + 1) | cut) {
+            Some(meta) => meta,
+            None => NonZeroU16::MIN,
+        };
     }
 
     /// Text holding as much of `s` as fits.
@@ -37,22 +79,23 @@ impl<const N: usize, L: LenType> Text<N, L> {
 
     /// The text kept.
     pub fn as_str(&self) -> &str {
-        self.text.as_str()
+        // Only whole `&str`s, cut at character boundaries, are ever copied in.
+        core::str::from_utf8(&self.bytes[..self.len()]).unwrap_or_default()
     }
 
     /// Whether the value was longer than `N` bytes and lost its end.
     pub const fn is_truncated(&self) -> bool {
-        self.truncated
+        self.meta.get() & CUT != 0
     }
 
     /// The whole value, or `None` when it was truncated.
     pub fn complete(&self) -> Option<&str> {
-        (!self.truncated).then(|| self.as_str())
+        (!self.is_truncated()).then(|| self.as_str())
     }
 
     /// Whether no text is held.
-    pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
+    pub const fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Bytes the text can hold.
@@ -63,47 +106,49 @@ impl<const N: usize, L: LenType> Text<N, L> {
     /// Appends `s`, or as much of it as fits, then refuses everything after a cut so the text
     /// is always a prefix of the real value.
     pub(crate) fn push_truncating(&mut self, s: &str) {
-        if self.truncated {
+        if self.is_truncated() {
             return;
         }
-        if self.text.push_str(s).is_err() {
-            let mut fit = N - self.text.len();
+        let len = self.len();
+        let mut fit = s.len();
+        let mut cut = 0;
+        if len + fit > N {
+            fit = N - len;
             while !s.is_char_boundary(fit) {
                 fit -= 1;
             }
-            // Cannot fail: `fit` bytes are free.
-            let _ = self.text.push_str(&s[..fit]);
-            self.truncated = true;
+            cut = CUT;
         }
+        self.bytes[len..len + fit].copy_from_slice(&s.as_bytes()[..fit]);
+        self.set_meta(len + fit, cut);
     }
 
     pub(crate) fn clear(&mut self) {
-        self.text.clear();
-        self.truncated = false;
+        self.meta = NonZeroU16::MIN;
     }
 }
 
-impl<const N: usize, L: LenType> fmt::Display for Text<N, L> {
+impl<const N: usize> fmt::Display for Text<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())?;
-        if self.truncated { f.write_str("…") } else { Ok(()) }
+        if self.is_truncated() { f.write_str("…") } else { Ok(()) }
     }
 }
 
-impl<const N: usize, L: LenType> fmt::Debug for Text<N, L> {
+impl<const N: usize> fmt::Debug for Text<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self.as_str(), f)?;
-        if self.truncated { f.write_str("…(truncated)") } else { Ok(()) }
+        if self.is_truncated() { f.write_str("…(truncated)") } else { Ok(()) }
     }
 }
 
-impl<const N: usize, L: LenType> PartialEq<str> for Text<N, L> {
+impl<const N: usize> PartialEq<str> for Text<N> {
     fn eq(&self, other: &str) -> bool {
-        !self.truncated && self.as_str() == other
+        !self.is_truncated() && self.as_str() == other
     }
 }
 
-impl<const N: usize, L: LenType> PartialEq<&str> for Text<N, L> {
+impl<const N: usize> PartialEq<&str> for Text<N> {
     fn eq(&self, other: &&str) -> bool {
         self == *other
     }
