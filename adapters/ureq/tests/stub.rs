@@ -1,0 +1,215 @@
+//! apify-ureq against the local API stand-in over real sockets, with every fault the
+//! stand-in can script.
+
+use std::time::{Duration, Instant};
+
+use apify_core::call::{Finish, TransportFailure};
+use apify_core::model::{ErrorType, RunStatus};
+use apify_stub::{Fault, FaultKind, Match, Stub, StubConfig};
+use apify_ureq::{Client, Error, EventType, RetryPolicy, RunOptions, Webhook, Webhooks};
+
+fn stub() -> Stub {
+    let config = StubConfig {
+        token: Some("secret".into()),
+        ready_for: Duration::from_millis(100),
+        running_for: Duration::from_millis(400),
+        ..StubConfig::default()
+    };
+    Stub::start(config).unwrap()
+}
+
+const FAST: RetryPolicy = RetryPolicy {
+    attempt_timeout_ms: 2_000,
+    base_delay_ms: 20,
+    max_total_ms: 15_000,
+    ..RetryPolicy::DEFAULT
+};
+
+fn client(stub: &Stub) -> Client {
+    Client::builder().base_url(stub.base_url()).token("secret").retry_policy(FAST).build().unwrap()
+}
+
+fn follow(client: &Client) -> Result<apify_ureq::RunReport, Error> {
+    client.call_task("janedoe~my-task", RunOptions::new(), None, Duration::from_secs(20))
+}
+
+#[test]
+fn start_follow_and_finish() {
+    let stub = stub();
+    let client = client(&stub);
+    let mut seen = Vec::new();
+    let hooks = [Webhook::new(&[EventType::RunSucceeded], "https://example.com/done")];
+    let mut scratch = [0u8; 128];
+    let options = RunOptions::new()
+        .memory_mbytes(512)
+        .build("beta")
+        .webhooks(Webhooks::encode(&hooks, &mut scratch).unwrap());
+    let report = client
+        .call_task_with(
+            "janedoe~my-task",
+            options,
+            Some(br#"{"url":"https://example.com"}"#),
+            Duration::from_secs(20),
+            false,
+            |run| {
+                seen.push(run.status.clone().unwrap());
+            },
+        )
+        .unwrap();
+    assert_eq!(report.finish, Finish::Terminal);
+    assert_eq!(report.run.status, Some(RunStatus::Succeeded));
+    assert_eq!(report.run.options.memory_mbytes, Some(512));
+    assert_eq!(seen.first(), Some(&RunStatus::Ready));
+    assert_eq!(seen.last(), Some(&RunStatus::Succeeded));
+    let start = &stub.requests()[0];
+    assert_eq!(start.body, br#"{"url":"https://example.com"}"#);
+    assert!(
+        start.headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("authorization") && v == "Bearer secret")
+    );
+    assert!(start.url.contains("webhooks="));
+}
+
+#[test]
+fn single_operations() {
+    let stub = stub();
+    let client = client(&stub);
+    let started = client.run_task("~my-task", RunOptions::new(), None).unwrap();
+    assert_eq!(started.finish, Finish::Started);
+    let id = started.run.id.as_ref().unwrap().as_str().to_string();
+    assert_eq!(client.get_run(&id).unwrap().run.id, started.run.id);
+    let finished = client.wait_for_run(&id, Duration::from_secs(20), |_| {}).unwrap();
+    assert_eq!(finished.finish, Finish::Terminal);
+    assert_eq!(client.last_run("~my-task").unwrap().run.id, started.run.id);
+    let other = client.run_task("~my-task", RunOptions::new(), None).unwrap();
+    let aborted = client.abort_run(other.run.id.as_ref().unwrap().as_str()).unwrap();
+    assert!(matches!(aborted.run.status, Some(RunStatus::Aborted | RunStatus::Aborting)));
+}
+
+#[test]
+fn final_statuses_and_api_errors() {
+    let stub = stub();
+    stub.set_outcome("janedoe~flaky", "FAILED");
+    let client = client(&stub);
+    let report = client.call_task("janedoe~flaky", RunOptions::new(), None, Duration::from_secs(20)).unwrap();
+    assert_eq!(report.run.status, Some(RunStatus::Failed));
+    match client.run_task("janedoe~missing", RunOptions::new(), None) {
+        Err(Error::Api { status: 404, error }) => {
+            assert_eq!(error.error_type, Some(ErrorType::RecordNotFound));
+        }
+        other => panic!("{other:?}"),
+    }
+    let anonymous = Client::builder().base_url(stub.base_url()).retry_policy(FAST).build().unwrap();
+    match anonymous.run_task("janedoe~my-task", RunOptions::new(), None) {
+        Err(Error::Api { status: 401, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        client.run_task("janedoe~my-task", RunOptions::new().memory_mbytes(100), None),
+        Err(Error::InvalidInput(_))
+    ));
+    assert!(matches!(
+        client.run_task("janedoe~my-task", RunOptions::new(), Some(b"[1]")),
+        Err(Error::InvalidInput(_))
+    ));
+    assert_eq!(stub.runs_started(), 1, "invalid input is refused before sending");
+}
+
+#[test]
+fn rate_limits_with_and_without_retry_after() {
+    let stub = stub();
+    stub.push_fault(Fault::new(Match::StartRun, FaultKind::RateLimited { retry_after_secs: Some(1) }));
+    stub.push_fault(Fault::new(Match::StartRun, FaultKind::RateLimited { retry_after_secs: None }));
+    stub.push_fault(Fault::new(Match::GetRun, FaultKind::RateLimited { retry_after_secs: None }));
+    let started = Instant::now();
+    let report = follow(&client(&stub)).unwrap();
+    assert_eq!(report.run.status, Some(RunStatus::Succeeded));
+    assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After was honoured");
+    assert_eq!(stub.runs_started(), 1);
+}
+
+#[test]
+fn capacity_errors_need_the_opt_in() {
+    let stub = stub();
+    stub.push_fault(Fault::new(Match::StartRun, FaultKind::CapacityExceeded));
+    match client(&stub).run_task("janedoe~my-task", RunOptions::new(), None) {
+        Err(Error::Api { status: 402, error }) => assert!(error.error_type.unwrap().is_capacity_limit()),
+        other => panic!("{other:?}"),
+    }
+    stub.push_fault(Fault::new(Match::StartRun, FaultKind::CapacityExceeded));
+    let patient = RetryPolicy { wait_for_resources: true, resource_retry_ms: 200, ..FAST };
+    let client =
+        Client::builder().base_url(stub.base_url()).token("secret").retry_policy(patient).build().unwrap();
+    assert_eq!(client.run_task("janedoe~my-task", RunOptions::new(), None).unwrap().finish, Finish::Started);
+    assert_eq!(stub.runs_started(), 1);
+}
+
+#[test]
+fn a_reset_after_the_start_was_sent_does_not_start_a_second_run() {
+    for kind in [FaultKind::CloseWithoutResponse, FaultKind::CloseMidBody] {
+        let stub = stub();
+        stub.push_fault(Fault::new(Match::StartRun, kind.clone()));
+        match follow(&client(&stub)) {
+            Err(Error::OutcomeUnknown { task, .. }) => assert_eq!(task, "janedoe~my-task"),
+            other => panic!("{kind:?}: {other:?}"),
+        }
+        assert_eq!(stub.runs_started(), 1, "{kind:?}: started exactly once");
+        let starts = stub.requests().iter().filter(|r| r.method == "POST").count();
+        assert_eq!(starts, 1, "{kind:?}: the start was not sent again");
+        // The documented check finds the run.
+        assert!(client(&stub).last_run("janedoe~my-task").is_ok());
+    }
+}
+
+#[test]
+fn server_errors_are_unknown_for_a_start_and_retried_for_a_poll() {
+    let stub = stub();
+    stub.push_fault(Fault::new(Match::StartRun, FaultKind::ServerError { status: 500, html: false }));
+    assert!(matches!(follow(&client(&stub)), Err(Error::OutcomeUnknown { .. })));
+    assert_eq!(stub.runs_started(), 0);
+    stub.push_fault(Fault::new(Match::GetRun, FaultKind::ServerError { status: 502, html: true }));
+    stub.push_fault(Fault::new(Match::GetRun, FaultKind::CloseMidBody));
+    stub.push_fault(Fault::new(Match::GetRun, FaultKind::CloseWithoutResponse));
+    assert_eq!(follow(&client(&stub)).unwrap().run.status, Some(RunStatus::Succeeded));
+}
+
+#[test]
+fn slow_and_fragmented_responses() {
+    let stub = stub();
+    stub.push_fault(Fault::new(Match::StartRun, FaultKind::OneBytePerWrite));
+    stub.push_fault(Fault::new(Match::GetRun, FaultKind::Chunked));
+    stub.push_fault(Fault::new(Match::GetRun, FaultKind::Delay { ms: 300 }));
+    stub.push_fault(Fault::new(Match::GetRun, FaultKind::OneBytePerWrite));
+    assert_eq!(follow(&client(&stub)).unwrap().run.status, Some(RunStatus::Succeeded));
+}
+
+#[test]
+fn a_server_that_never_answers_times_out() {
+    let stub = stub();
+    stub.push_fault(Fault::new(Match::StartRun, FaultKind::NoAnswer { ms: 5_000 }));
+    let started = Instant::now();
+    assert!(matches!(follow(&client(&stub)), Err(Error::OutcomeUnknown { .. })));
+    assert!(started.elapsed() < Duration::from_secs(5), "the attempt timeout ended the wait");
+    let id = client(&stub).run_task("~t", RunOptions::new(), None).unwrap().run.id.clone().unwrap();
+    for _ in 0..10 {
+        stub.push_fault(Fault::new(Match::GetRun, FaultKind::NoAnswer { ms: 3_000 }));
+    }
+    let policy = RetryPolicy { max_attempts: 2, ..FAST };
+    let impatient =
+        Client::builder().base_url(stub.base_url()).token("secret").retry_policy(policy).build().unwrap();
+    match impatient.get_run(id.as_str()) {
+        Err(Error::Transport { failure: TransportFailure::AfterSend, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn nobody_listening_is_a_connect_failure() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let policy = RetryPolicy { max_attempts: 2, ..FAST };
+    let client =
+        Client::builder().base_url(format!("http://127.0.0.1:{port}")).retry_policy(policy).build().unwrap();
+    match client.run_task("t~t", RunOptions::new(), None) {
+        Err(Error::Transport { failure: TransportFailure::Connect, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+}
