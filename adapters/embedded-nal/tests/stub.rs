@@ -1,0 +1,317 @@
+//! apify-nal over `std-embedded-nal` sockets against the local API stand-in on 127.0.0.1,
+//! with a wrapper stack that injects faults for real: 1-byte receives, `WouldBlock` storms,
+//! short sends, a reset mid-body, a close before the head, a peer that never answers.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use apify_core::call::{Finish, TransportFailure};
+use apify_core::model::RunStatus;
+use apify_nal::{Client, Clock, Delay, Error, RetryPolicy, RunOptions};
+use apify_stub::{Fault, FaultKind, Match, Stub, StubConfig};
+use embedded_nal::{TcpClientStack, TcpErrorKind, nb};
+use std_embedded_nal::Stack;
+
+struct StdClock(Instant);
+
+impl Clock for StdClock {
+    fn now_ms(&mut self) -> u64 {
+        self.0.elapsed().as_millis() as u64
+    }
+}
+
+struct StdDelay;
+
+impl Delay for StdDelay {
+    fn delay_ms(&mut self, ms: u32) {
+        std::thread::sleep(Duration::from_millis(ms as u64));
+    }
+}
+
+/// Faults the wrapper injects.
+#[derive(Default, Clone, Copy)]
+struct Faults {
+    /// Receive at most this many bytes per call.
+    receive_max: Option<usize>,
+    /// Send at most this many bytes per call.
+    send_max: Option<usize>,
+    /// Answer `WouldBlock` this many times before every real send and receive.
+    would_block: u32,
+    /// Reset the connection after this many received bytes (of one exchange).
+    reset_after: Option<usize>,
+    /// Report the peer closed before anything was received.
+    close_before_head: bool,
+    /// Never deliver anything (`WouldBlock` forever).
+    silent: bool,
+}
+
+/// The wrapper's errors: the std stack's own, or an injected reset.
+#[derive(Debug)]
+enum FaultError {
+    Inner(<Stack as TcpClientStack>::Error),
+    Reset,
+}
+
+impl embedded_nal::TcpError for FaultError {
+    fn kind(&self) -> TcpErrorKind {
+        match self {
+            Self::Inner(e) => e.kind(),
+            Self::Reset => TcpErrorKind::Other,
+        }
+    }
+}
+
+fn inner<T>(r: nb::Result<T, <Stack as TcpClientStack>::Error>) -> nb::Result<T, FaultError> {
+    r.map_err(|e| e.map(FaultError::Inner))
+}
+
+/// A stack that wraps the std one and misbehaves on purpose; counts open sockets.
+struct Faulty {
+    inner: Stack,
+    faults: Faults,
+    open: usize,
+    blocked: u32,
+    received: usize,
+}
+
+impl Faulty {
+    fn new(faults: Faults) -> Self {
+        Self { inner: Stack, faults, open: 0, blocked: 0, received: 0 }
+    }
+
+    fn storm(&mut self) -> bool {
+        if self.blocked < self.faults.would_block {
+            self.blocked += 1;
+            return true;
+        }
+        self.blocked = 0;
+        false
+    }
+}
+
+impl TcpClientStack for Faulty {
+    type TcpSocket = <Stack as TcpClientStack>::TcpSocket;
+    type Error = FaultError;
+
+    fn socket(&mut self) -> Result<Self::TcpSocket, FaultError> {
+        self.open += 1;
+        self.received = 0;
+        self.inner.socket().map_err(FaultError::Inner)
+    }
+
+    fn connect(&mut self, socket: &mut Self::TcpSocket, remote: SocketAddr) -> nb::Result<(), FaultError> {
+        inner(self.inner.connect(socket, remote))
+    }
+
+    fn send(&mut self, socket: &mut Self::TcpSocket, buffer: &[u8]) -> nb::Result<usize, FaultError> {
+        if self.storm() {
+            return Err(nb::Error::WouldBlock);
+        }
+        let n = self.faults.send_max.map_or(buffer.len(), |m| m.min(buffer.len()));
+        inner(self.inner.send(socket, &buffer[..n]))
+    }
+
+    fn receive(&mut self, socket: &mut Self::TcpSocket, buffer: &mut [u8]) -> nb::Result<usize, FaultError> {
+        if self.faults.silent || self.storm() {
+            return Err(nb::Error::WouldBlock);
+        }
+        if self.faults.close_before_head {
+            return Ok(0);
+        }
+        if let Some(limit) = self.faults.reset_after {
+            if self.received >= limit {
+                return Err(nb::Error::Other(FaultError::Reset));
+            }
+        }
+        let mut n = self.faults.receive_max.map_or(buffer.len(), |m| m.min(buffer.len()));
+        if let Some(limit) = self.faults.reset_after {
+            n = n.min(limit - self.received).max(1);
+        }
+        let got = inner(self.inner.receive(socket, &mut buffer[..n]))?;
+        self.received += got;
+        Ok(got)
+    }
+
+    fn close(&mut self, socket: Self::TcpSocket) -> Result<(), FaultError> {
+        self.open -= 1;
+        self.inner.close(socket).map_err(FaultError::Inner)
+    }
+}
+
+fn stub() -> Stub {
+    let config = StubConfig {
+        token: Some("secret".into()),
+        ready_for: Duration::from_millis(100),
+        running_for: Duration::from_millis(400),
+        ..StubConfig::default()
+    };
+    Stub::start(config).unwrap()
+}
+
+fn remote(stub: &Stub) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], stub.port()))
+}
+
+/// Short timeouts so the fault tests finish quickly.
+const FAST: RetryPolicy = RetryPolicy {
+    attempt_timeout_ms: 1_500,
+    base_delay_ms: 20,
+    max_total_ms: 10_000,
+    ..RetryPolicy::DEFAULT
+};
+
+fn with_client<T>(
+    stub: &Stub,
+    faults: Faults,
+    buffer_len: usize,
+    f: impl FnOnce(&mut Client<'_, &mut Faulty, StdClock, StdDelay>) -> T,
+) -> (T, usize) {
+    let base = stub.base_url();
+    let mut buffer = vec![0u8; buffer_len];
+    let mut stack = Faulty::new(faults);
+    let result = {
+        let mut client =
+            Client::new(&mut stack, StdClock(Instant::now()), StdDelay, remote(stub), &base, &mut buffer)
+                .unwrap()
+                .with_token("secret")
+                .unwrap()
+                .with_policy(FAST);
+        f(&mut client)
+    };
+    (result, stack.open)
+}
+
+#[test]
+fn start_and_follow_with_small_and_medium_buffers() {
+    let stub = stub();
+    for buffer in [64, 128, 512] {
+        let (status, open) = with_client(&stub, Faults::default(), buffer, |client| {
+            let report =
+                client.call_task("janedoe~my-task", RunOptions::new().memory_mbytes(256), 20_000).unwrap();
+            assert_eq!(report.finish, Finish::Terminal);
+            report.run.status.clone()
+        });
+        assert_eq!((status, open), (Some(RunStatus::Succeeded), 0), "buffer {buffer}");
+    }
+    assert_eq!(stub.runs_started(), 3);
+}
+
+#[test]
+fn single_operations_and_api_errors() {
+    let stub = stub();
+    let (id, _) = with_client(&stub, Faults::default(), 256, |client| {
+        let report = client.run_task("janedoe~my-task", RunOptions::new()).unwrap();
+        assert_eq!(report.finish, Finish::Started);
+        report.run.id.as_ref().unwrap().as_str().to_string()
+    });
+    let ((), open) = with_client(&stub, Faults::default(), 256, |client| {
+        assert_eq!(client.get_run(&id).unwrap().run.id.as_ref().unwrap().as_str(), id);
+        let aborted = client.abort_run(&id).unwrap();
+        assert!(matches!(aborted.run.status, Some(RunStatus::Aborted | RunStatus::Aborting)));
+        assert_eq!(client.last_run("janedoe~my-task").unwrap().run.id.as_ref().unwrap().as_str(), id);
+        assert!(matches!(client.get_run("NoSuchRun1234567"), Err(Error::Api { status: 404 })));
+        assert_eq!(client.api_error().unwrap().error_type.as_ref().unwrap().as_str(), "record-not-found");
+    });
+    assert_eq!(open, 0);
+}
+
+#[test]
+fn one_byte_receives_storms_and_short_sends_still_work() {
+    let stub = stub();
+    let faults = [
+        Faults { receive_max: Some(1), ..Faults::default() },
+        Faults { would_block: 3, ..Faults::default() },
+        Faults { send_max: Some(7), ..Faults::default() },
+        Faults { receive_max: Some(3), send_max: Some(1), would_block: 1, ..Faults::default() },
+    ];
+    for f in faults {
+        let (status, open) = with_client(&stub, f, 128, |client| {
+            client.call_task("janedoe~my-task", RunOptions::new(), 20_000).unwrap().run.status.clone()
+        });
+        assert_eq!((status, open), (Some(RunStatus::Succeeded), 0));
+    }
+}
+
+#[test]
+fn a_reset_after_the_start_was_sent_does_not_start_a_second_run() {
+    let stub = stub();
+    let before = stub.runs_started();
+    let (result, open) =
+        with_client(&stub, Faults { reset_after: Some(40), ..Faults::default() }, 128, |client| {
+            client.call_task("janedoe~my-task", RunOptions::new(), 10_000).map(|r| r.finish)
+        });
+    assert!(matches!(result, Err(Error::OutcomeUnknown)), "{result:?}");
+    assert_eq!((stub.runs_started() - before, open), (1, 0), "started exactly once, socket closed");
+}
+
+#[test]
+fn a_close_before_the_head_is_ambiguous_for_a_start_and_retried_for_a_get() {
+    let stub = stub();
+    let (result, open) =
+        with_client(&stub, Faults { close_before_head: true, ..Faults::default() }, 128, |client| {
+            client.run_task("janedoe~my-task", RunOptions::new()).map(|r| r.finish)
+        });
+    assert!(matches!(result, Err(Error::OutcomeUnknown)));
+    assert_eq!(open, 0);
+    let (result, open) =
+        with_client(&stub, Faults { close_before_head: true, ..Faults::default() }, 128, |client| {
+            client.get_run("NoSuchRun1234567").map(|r| r.finish)
+        });
+    assert!(
+        matches!(result, Err(Error::Transport { failure: TransportFailure::AfterSend, .. })),
+        "{result:?}"
+    );
+    assert_eq!(open, 0);
+}
+
+#[test]
+fn a_peer_that_never_answers_hits_the_deadline() {
+    let stub = stub();
+    let started = Instant::now();
+    let (result, open) = with_client(&stub, Faults { silent: true, ..Faults::default() }, 128, |client| {
+        client.get_run("AnyRun12345678901").map(|r| r.finish)
+    });
+    assert!(
+        matches!(result, Err(Error::Transport { failure: TransportFailure::AfterSend, source: None })),
+        "{result:?}"
+    );
+    assert_eq!(open, 0);
+    // Bounded by the policy: attempts of 1.5 s within a 10 s budget.
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn server_faults_from_the_stand_in() {
+    let stub = stub();
+    stub.push_fault(Fault::new(Match::StartRun, FaultKind::RateLimited { retry_after_secs: None }));
+    stub.push_fault(Fault::new(Match::GetRun, FaultKind::CloseMidBody));
+    stub.push_fault(Fault::new(Match::GetRun, FaultKind::ServerError { status: 502, html: true }));
+    stub.push_fault(Fault::new(Match::GetRun, FaultKind::Chunked));
+    let (status, open) = with_client(&stub, Faults::default(), 128, |client| {
+        client.call_task("janedoe~my-task", RunOptions::new(), 20_000).unwrap().run.status.clone()
+    });
+    assert_eq!((status, open), (Some(RunStatus::Succeeded), 0));
+    assert_eq!(stub.runs_started(), 1);
+}
+
+#[test]
+fn connection_refused_is_a_connect_failure() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut buffer = [0u8; 128];
+    let mut stack = Faulty::new(Faults::default());
+    let remote = SocketAddr::from(([127, 0, 0, 1], port));
+    let policy = RetryPolicy { max_attempts: 3, base_delay_ms: 10, ..FAST };
+    let result = {
+        let mut client =
+            Client::new(&mut stack, StdClock(Instant::now()), StdDelay, remote, &base, &mut buffer)
+                .unwrap()
+                .with_policy(policy);
+        client.run_task("t~t", RunOptions::new()).map(|r| r.finish)
+    };
+    assert!(
+        matches!(result, Err(Error::Transport { failure: TransportFailure::Connect, source: Some(_) })),
+        "{result:?}"
+    );
+    assert_eq!(stack.open, 0);
+}
