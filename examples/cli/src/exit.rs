@@ -3,10 +3,23 @@
 /// The run succeeded (`task`, `get`), the body decoded to a run (`decode`), or the input was
 /// valid (`decode --validate`).
 pub(crate) const SUCCESS: u8 = 0;
-/// The API answered with an error (or a non-API HTTP error status).
+/// The API answered with an error (or a non-API HTTP error status); for `decode`, the body
+/// was an API error.
 pub(crate) const API_ERROR: u8 = 1;
 /// The input or response was malformed (invalid JSON or HTTP).
 pub(crate) const MALFORMED: u8 = 2;
+/// The run ended FAILED.
+pub(crate) const RUN_FAILED: u8 = 3;
+/// The run ended ABORTED (or was aborting).
+pub(crate) const RUN_ABORTED: u8 = 4;
+/// The run ended TIMED-OUT (or was timing out).
+pub(crate) const RUN_TIMED_OUT: u8 = 5;
+/// `--wait` ended before the run did.
+pub(crate) const STILL_RUNNING: u8 = 6;
+/// No usable response from the API (connection, timeout, malformed answer) after retries.
+pub(crate) const TRANSPORT: u8 = 7;
+/// A run start may or may not have created a run; check the task's last run.
+pub(crate) const OUTCOME_UNKNOWN: u8 = 8;
 /// The command line was not understood.
 pub(crate) const USAGE: u8 = 64;
 

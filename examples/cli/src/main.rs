@@ -1,13 +1,13 @@
 //! `apify-run`: start and follow Apify task runs, and inspect what a device would see.
 //!
-//! Subcommands (see `apify-run --help`):
-//! - `decode [--chunk N] [--http | --validate]`: decode a response body (or a whole HTTP
-//!   response) from stdin, fed in chunks of N bytes, and print the outcome as JSON.
-//!
-//! Exit codes are listed in [`exit`].
+//! Subcommands (see `apify-run --help`): `task`, `get`, `abort`, `request`, `stub` and
+//! `decode`. Protocol decisions come from apify-core, the HTTP from apify-ureq; this crate
+//! parses arguments and prints. Exit codes are listed in [`exit`].
 
 mod decode;
 mod exit;
+mod options;
+mod run;
 
 use std::process::ExitCode;
 
@@ -15,6 +15,14 @@ const USAGE: &str = "\
 usage: apify-run <command> [options]
 
 commands:
+  task <task-id> [--memory MB] [--timeout S] [--build TAG] [--max-items N] [--max-charge USD]
+       [--restart-on-error] [--input JSON|@file] [--webhook EVENTS=URL]... [--wait SECS]
+       [--abort-at-deadline] [--json] [--base-url URL]
+        start a run of the task; with --wait, follow it to its end (at most SECS seconds)
+  get <run-id> [--json] [--base-url URL]        show a run
+  abort <run-id> [--json] [--base-url URL]      abort a run
+  request <task-id> [task options]              print the exact request `task` would send
+  stub [--port P]                               serve the local API stand-in
   decode [--chunk N] [--validate | --http]
         read a response body from stdin, feed it to the decoder in chunks of N bytes
         (default: all at once) and print the decoded run or API error as JSON;
@@ -22,13 +30,29 @@ commands:
         --http reads a whole HTTP response (head and body) and adds the status code
         and the kept header fields
 
-exit codes: 0 run decoded / valid, 1 API error, 2 malformed input, 64 bad usage";
+environment:
+  APIFY_TOKEN      the API token (sent only in the Authorization header)
+  APIFY_BASE_URL   the API address (default https://api.apify.com); --base-url wins
+  With neither set, `task` runs against the local stand-in, started in-process.
+
+exit codes:
+  0 succeeded (or started, or decoded/valid)   1 API or HTTP error status
+  2 malformed input or response                3 run FAILED
+  4 run ABORTED                                5 run TIMED-OUT
+  6 still running when --wait ended            7 transport error (no usable response)
+  8 outcome unknown: the start may have created a run; check the task's last run
+  64 bad usage";
 
 fn main() -> ExitCode {
     let mut args = lexopt::Parser::from_env();
     let result = match args.next() {
         Ok(Some(lexopt::Arg::Value(command))) => match command.to_str() {
             Some("decode") => decode::run(args),
+            Some("task") => run::task(args),
+            Some("get") => run::get(args),
+            Some("abort") => run::abort(args),
+            Some("request") => run::request(args),
+            Some("stub") => run::stub(args),
             Some(other) => Err(exit::usage(format!("unknown command `{other}`"))),
             None => Err(exit::usage("the command is not valid UTF-8".into())),
         },
