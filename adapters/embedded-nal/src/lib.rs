@@ -9,10 +9,11 @@
 //!
 //! # Memory
 //!
-//! One caller buffer serves both directions: the request head is written through it in
-//! pieces (a 128-byte buffer sends a 1 KB head in 8 sends), and received bytes pass through
-//! it into the [`ResponseReader`] (which holds the decoded run, about 1.9 KB). Nothing else
-//! is held; see the README for the RAM an operation needs with 128- and 512-byte buffers.
+//! The caller owns it all: one buffer serves both directions (the request head is written
+//! through it in pieces, so a 128-byte buffer sends a 1 KB head in 8 sends, and received
+//! bytes pass through it), and a [`ResponseReader`] holds the decoded run (about 1.7 KB,
+//! best placed in a `static`). See the README for the RAM an operation needs with 128- and
+//! 512-byte buffers.
 //!
 //! # TLS
 //!
@@ -27,8 +28,9 @@
 //! use core::net::{Ipv4Addr, SocketAddr};
 //!
 //! let mut buffer = [0u8; 512];
+//! let mut reader = apify_core::http::ResponseReader::new();
 //! let remote = SocketAddr::from((Ipv4Addr::new(192, 168, 1, 10), 8080)); // a local gateway
-//! let mut client = Client::new(stack, clock, delay, remote, "http://192.168.1.10:8080", &mut buffer)?
+//! let mut client = Client::new(stack, clock, delay, remote, "http://192.168.1.10:8080", &mut buffer, &mut reader)?
 //!     .with_token("apify_api_...")?;
 //! let report = client.call_task("janedoe~my-task", RunOptions::new().memory_mbytes(256), 120_000)?;
 //! let status = report.run.status.as_ref().map(|s| s.as_str());
@@ -73,7 +75,7 @@ pub struct Report<'r> {
     pub finish: Finish,
 }
 
-/// A client over one network stack. Holds the response reader (the decoded run lives there).
+/// A client over one network stack. The decoded run lives in the caller's reader.
 pub struct Client<'b, S: TcpClientStack, C, D> {
     stack: S,
     clock: C,
@@ -83,7 +85,7 @@ pub struct Client<'b, S: TcpClientStack, C, D> {
     token: Option<Token<'b>>,
     policy: RetryPolicy,
     buffer: &'b mut [u8],
-    reader: ResponseReader,
+    reader: &'b mut ResponseReader,
     seed: u32,
     /// While a socket would block, pause this long between tries.
     poll_ms: u32,
@@ -101,7 +103,8 @@ impl<S: TcpClientStack, C, D> core::fmt::Debug for Client<'_, S, C, D> {
 
 impl<'b, S: TcpClientStack, C: Clock, D: Delay> Client<'b, S, C, D> {
     /// A client that connects to `remote` and addresses requests to `base_url` (its host goes
-    /// into the `Host` header). `buffer` is the one I/O buffer; 64 bytes is the minimum.
+    /// into the `Host` header). `buffer` is the one I/O buffer (64 bytes at least); `reader`
+    /// receives each response and keeps the last one.
     pub fn new(
         stack: S,
         clock: C,
@@ -109,6 +112,7 @@ impl<'b, S: TcpClientStack, C: Clock, D: Delay> Client<'b, S, C, D> {
         remote: SocketAddr,
         base_url: &'b str,
         buffer: &'b mut [u8],
+        reader: &'b mut ResponseReader,
     ) -> Result<Self, Error<S::Error>> {
         let base = BaseUrl::parse(base_url)?;
         if buffer.len() < 64 {
@@ -123,7 +127,7 @@ impl<'b, S: TcpClientStack, C: Clock, D: Delay> Client<'b, S, C, D> {
             token: None,
             policy: RetryPolicy::DEFAULT,
             buffer,
-            reader: ResponseReader::new(),
+            reader,
             seed: 0x9e37_79b9,
             poll_ms: 1,
         })
@@ -247,7 +251,7 @@ impl<'b, S: TcpClientStack, C: Clock, D: Delay> Client<'b, S, C, D> {
                         self.remote,
                         &request,
                         self.buffer,
-                        &mut self.reader,
+                        self.reader,
                         deadline,
                     );
                     let now = self.clock.now_ms();

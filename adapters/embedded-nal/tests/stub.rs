@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use apify_core::call::{Finish, TransportFailure};
+use apify_core::http::ResponseReader;
 use apify_core::model::RunStatus;
 use apify_nal::{Client, Clock, Delay, Error, RetryPolicy, RunOptions};
 use apify_stub::{Fault, FaultKind, Match, Stub, StubConfig};
@@ -168,14 +169,22 @@ fn with_client<T>(
 ) -> (T, usize) {
     let base = stub.base_url();
     let mut buffer = vec![0u8; buffer_len];
+    let mut reader = Box::new(ResponseReader::new());
     let mut stack = Faulty::new(faults);
     let result = {
-        let mut client =
-            Client::new(&mut stack, StdClock(Instant::now()), StdDelay, remote(stub), &base, &mut buffer)
-                .unwrap()
-                .with_token("secret")
-                .unwrap()
-                .with_policy(FAST);
+        let mut client = Client::new(
+            &mut stack,
+            StdClock(Instant::now()),
+            StdDelay,
+            remote(stub),
+            &base,
+            &mut buffer,
+            &mut reader,
+        )
+        .unwrap()
+        .with_token("secret")
+        .unwrap()
+        .with_policy(FAST);
         f(&mut client)
     };
     (result, stack.open)
@@ -299,14 +308,22 @@ fn connection_refused_is_a_connect_failure() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}");
     let mut buffer = [0u8; 128];
+    let mut reader = ResponseReader::new();
     let mut stack = Faulty::new(Faults::default());
     let remote = SocketAddr::from(([127, 0, 0, 1], port));
     let policy = RetryPolicy { max_attempts: 3, base_delay_ms: 10, ..FAST };
     let result = {
-        let mut client =
-            Client::new(&mut stack, StdClock(Instant::now()), StdDelay, remote, &base, &mut buffer)
-                .unwrap()
-                .with_policy(policy);
+        let mut client = Client::new(
+            &mut stack,
+            StdClock(Instant::now()),
+            StdDelay,
+            remote,
+            &base,
+            &mut buffer,
+            &mut reader,
+        )
+        .unwrap()
+        .with_policy(policy);
         client.run_task("t~t", RunOptions::new()).map(|r| r.finish)
     };
     assert!(
