@@ -231,10 +231,54 @@ pub struct Parser<const DEPTH: usize = DEFAULT_DEPTH> {
     /// reaches the visitor in a few fragments, not one per piece, and UTF-8 is checked once
     /// per fragment. Only the bytes from `raw_from` on are unchecked; they are contiguous in
     /// the document from `raw_offset`, so an error points where a one-shot parse would.
-    pending: heapless::Vec<u8, PENDING, u8>,
+    pending: Pending,
     raw_from: u8,
     raw_offset: usize,
     error: Option<SyntaxError>,
+}
+
+/// Bytes of a string waiting to be emitted (a plain array: heapless 0.9 copies slices byte
+/// by byte).
+#[derive(Debug, Clone)]
+struct Pending {
+    bytes: [u8; PENDING],
+    len: u8,
+}
+
+impl Pending {
+    const fn new() -> Self {
+        Self { bytes: [0; PENDING], len: 0 }
+    }
+
+    const fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
+
+    /// Appends `bytes`, which the caller made sure fit.
+    #[inline]
+    fn push(&mut self, bytes: &[u8]) {
+        let len = self.len as usize;
+        let end = (len + bytes.len()).min(PENDING);
+        // One byte (a slow socket's usual delivery) without a call to `memcpy`.
+        if let ([to], [from]) = (&mut self.bytes[len..end], bytes) {
+            *to = *from;
+        } else {
+            self.bytes[len..end].copy_from_slice(&bytes[..end - len]);
+        }
+        self.len = end as u8;
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
 }
 
 /// Capacity of the pending-piece buffer (bytes).
@@ -326,7 +370,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             stack: [Container::Object; DEPTH],
             offset: 0,
             number: NumberAccumulator::new(),
-            pending: heapless::Vec::new(),
+            pending: Pending::new(),
             raw_from: 0,
             raw_offset: 0,
             error: None,
@@ -354,6 +398,18 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     /// hold whitespace) and [`Status::Partial`] before. Errors (syntax, or the visitor's) are
     /// final: every later call returns an error too.
     pub fn feed<V: Visitor>(&mut self, input: &[u8], v: &mut V) -> Result<Status, V::Error> {
+        // Small chunks inside a string (a byte at a time from a slow socket) only add to the
+        // pending bytes: no events, no state change.
+        if let State::Str { .. } = self.state {
+            if self.pending.len() + input.len() <= PENDING && input.iter().all(|&b| PLAIN[b as usize]) {
+                if self.raw_from as usize == self.pending.len() {
+                    self.raw_offset = self.offset;
+                }
+                self.pending.push(input);
+                self.offset += input.len();
+                return Ok(Status::Partial);
+            }
+        }
         if let Some(e) = self.error {
             return Err(e.into());
         }
@@ -550,9 +606,9 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     fn structural<V: Visitor>(&mut self, input: &[u8], i: usize, v: &mut V) -> Result<usize, V::Error> {
         let b = input[i];
         match (self.state, b) {
-            (State::Value, _) => self.value_start(b, i, v),
+            (State::Value, _) => self.value_start(input, i, v),
             (State::ArrayFirst, b']') => self.close(Container::Array, i, v),
-            (State::ArrayFirst, _) => self.value_start(b, i, v),
+            (State::ArrayFirst, _) => self.value_start(input, i, v),
             (State::ObjectFirst, b'}') => self.close(Container::Object, i, v),
             (State::ObjectFirst | State::Key, b'"') => {
                 self.state = State::Str { key: true, first: true };
@@ -588,7 +644,8 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     }
 
     #[inline]
-    fn value_start<V: Visitor>(&mut self, b: u8, i: usize, v: &mut V) -> Result<usize, V::Error> {
+    fn value_start<V: Visitor>(&mut self, input: &[u8], i: usize, v: &mut V) -> Result<usize, V::Error> {
+        let b = input[i];
         match b {
             b'"' => self.state = State::Str { key: false, first: true },
             b'{' => {
@@ -602,6 +659,11 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                 v.event(Event::ArrayStart)?;
             }
             b'-' | b'0'..=b'9' => {
+                if let Some((n, end)) = Number::read_simple(input, i) {
+                    self.state = self.after_value();
+                    v.event(Event::Number(n))?;
+                    return Ok(end);
+                }
                 self.number = NumberAccumulator::new();
                 self.number.push(b);
                 self.state = State::Number;
@@ -713,7 +775,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             }
             let n = (PENDING - self.pending.len()).min(bytes.len());
             // Fits: `n` is at most the room left.
-            let _ = self.pending.extend_from_slice(&bytes[..n]);
+            self.pending.push(&bytes[..n]);
             bytes = &bytes[n..];
             offset += n;
         }
@@ -729,7 +791,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         piece: &str,
     ) -> Result<(), V::Error> {
         if self.raw_from as usize != self.pending.len() {
-            let raw = &self.pending[self.raw_from as usize..];
+            let raw = &self.pending.as_slice()[self.raw_from as usize..];
             if let Err(e) = core::str::from_utf8(raw) {
                 let at = self.raw_offset + e.valid_up_to();
                 return Err(self.fail_at(SyntaxErrorKind::InvalidUtf8, at).into());
@@ -739,7 +801,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             self.emit_pending(v, key, first, false)?;
         }
         // Fits: a piece is at most 4 bytes and the buffer has room for it now.
-        let _ = self.pending.extend_from_slice(piece.as_bytes());
+        self.pending.push(piece.as_bytes());
         self.raw_from = self.pending.len() as u8;
         Ok(())
     }
@@ -753,7 +815,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         first: &mut bool,
         last: bool,
     ) -> Result<(), V::Error> {
-        let (valid, complete) = match core::str::from_utf8(&self.pending) {
+        let (valid, complete) = match core::str::from_utf8(self.pending.as_slice()) {
             Ok(_) => (self.pending.len(), true),
             Err(e) if e.error_len().is_none() && !last => (e.valid_up_to(), false),
             Err(e) => {
@@ -763,7 +825,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             }
         };
         if valid > 0 || last {
-            let text = core::str::from_utf8(&self.pending[..valid]).unwrap_or_default();
+            let text = core::str::from_utf8(&self.pending.as_slice()[..valid]).unwrap_or_default();
             str_fragment(v, key, text, *first, last)?;
             *first = false;
         }
@@ -774,10 +836,10 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             // Keep the cut character (at most 3 bytes) at the front.
             let tail_len = self.pending.len() - valid;
             let mut tail = [0u8; 4];
-            tail[..tail_len].copy_from_slice(&self.pending[valid..]);
+            tail[..tail_len].copy_from_slice(&self.pending.as_slice()[valid..]);
             self.raw_offset += valid - (self.raw_from as usize).min(valid);
             self.pending.clear();
-            let _ = self.pending.extend_from_slice(&tail[..tail_len]);
+            self.pending.push(&tail[..tail_len]);
             self.raw_from = 0;
         }
         Ok(())

@@ -47,6 +47,9 @@ impl Number {
 
     /// The value as an unsigned integer, when it is an exact integer that fits.
     pub const fn to_u64(&self) -> Option<u64> {
+        if self.exponent == 0 && self.exact && (!self.negative || self.mantissa == 0) {
+            return Some(self.mantissa);
+        }
         if !self.exact {
             return None;
         }
@@ -116,6 +119,63 @@ impl core::str::FromStr for Number {
             acc.finish().ok_or(Self::Err::Syntax)
         } else {
             Err(Self::Err::Syntax)
+        }
+    }
+}
+
+impl Number {
+    /// Reads a number that lies whole in `input[start..]` and is followed by another byte, in
+    /// one pass: at most 19 digits, no exponent. Anything else (a longer number, an exponent,
+    /// a number cut by the end of the chunk, a grammar error) returns `None` and goes through
+    /// [`NumberAccumulator`], which gives the same result byte by byte.
+    #[inline]
+    pub(crate) fn read_simple(input: &[u8], start: usize) -> Option<(Number, usize)> {
+        let mut i = start;
+        let negative = input.get(i) == Some(&b'-');
+        i += negative as usize;
+        let mut mantissa: u64 = 0;
+        let mut digits = 0;
+        match *input.get(i)? {
+            b'0' => {
+                i += 1;
+                digits = 1;
+            }
+            b'1'..=b'9' => {
+                while let Some(&b) = input.get(i) {
+                    if !b.is_ascii_digit() {
+                        break;
+                    }
+                    mantissa = mantissa.wrapping_mul(10).wrapping_add((b - b'0') as u64);
+                    digits += 1;
+                    i += 1;
+                }
+            }
+            _ => return None,
+        }
+        let mut exponent = 0;
+        if input.get(i) == Some(&b'.') {
+            i += 1;
+            let frac_start = i;
+            while let Some(&b) = input.get(i) {
+                if !b.is_ascii_digit() {
+                    break;
+                }
+                mantissa = mantissa.wrapping_mul(10).wrapping_add((b - b'0') as u64);
+                i += 1;
+            }
+            let frac = i - frac_start;
+            if frac == 0 {
+                return None;
+            }
+            digits += frac;
+            exponent = -(frac as i32);
+        }
+        // Past 19 digits the wrapping arithmetic above may have overflowed; an exponent or the
+        // chunk's end needs the general reader.
+        match input.get(i) {
+            Some(b'e' | b'E' | b'0'..=b'9' | b'.' | b'-' | b'+') | None => None,
+            Some(_) if digits > 19 => None,
+            Some(_) => Some((Number { mantissa, exponent, negative, exact: true }, i)),
         }
     }
 }
