@@ -326,23 +326,27 @@ fn valid_prefix(input: &[u8]) -> &str {
 }
 
 /// Index of the first byte at or after `i` that ends a plain run: `"`, `\\`, a control byte,
-/// or the end. Eight bytes at a time where possible.
+/// or the end. A machine word at a time where possible (8 bytes on 64-bit hosts, 4 on
+/// Cortex-M).
 #[inline]
 fn plain_run(input: &[u8], mut i: usize) -> usize {
-    const LOW: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    while let Some(word) = input.get(i..i + 8) {
-        let Ok(word) = <[u8; 8]>::try_from(word) else { break };
-        let w = u64::from_le_bytes(word);
+    const WORD: usize = core::mem::size_of::<usize>();
+    const LOW: usize = usize::MAX / 255;
+    const HIGH: usize = LOW << 7;
+    while let Some(word) = input.get(i..i + WORD) {
+        let Ok(word) = <[u8; WORD]>::try_from(word) else { break };
+        let w = usize::from_le_bytes(word);
         // Lanes below 0x20, equal to '"', or equal to '\\' (exact for the lowest such lane).
-        let control = w.wrapping_sub(LOW * 0x20) & !w;
-        let quote = (w ^ (LOW * b'"' as u64)).wrapping_sub(LOW) & !(w ^ (LOW * b'"' as u64));
-        let backslash = (w ^ (LOW * b'\\' as u64)).wrapping_sub(LOW) & !(w ^ (LOW * b'\\' as u64));
-        let hits = (control | quote | backslash) & HIGH;
+        let quote = w ^ (LOW * b'"' as usize);
+        let backslash = w ^ (LOW * b'\\' as usize);
+        let hits = (w.wrapping_sub(LOW * 0x20) & !w
+            | quote.wrapping_sub(LOW) & !quote
+            | backslash.wrapping_sub(LOW) & !backslash)
+            & HIGH;
         if hits != 0 {
             return i + (hits.trailing_zeros() / 8) as usize;
         }
-        i += 8;
+        i += WORD;
     }
     while i < input.len() && PLAIN[input[i] as usize] {
         i += 1;
