@@ -340,8 +340,9 @@ fn lookup(ctx: Ctx, key: &str) -> Field {
 #[derive(Debug, Clone)]
 pub(crate) struct Fields {
     pub(crate) body: Body,
-    /// Known containers open, innermost last.
-    ctx: heapless::Vec<Ctx, MAX_CTX, u8>,
+    /// Known containers open, innermost last (`ctx[..ctx_len]`).
+    ctx: [Ctx; MAX_CTX],
+    ctx_len: u8,
     /// While skipping a container: its nesting so far (0 when not skipping).
     skip_depth: u32,
     pending: Field,
@@ -355,7 +356,8 @@ impl Fields {
     pub(crate) const fn new() -> Self {
         Self {
             body: Body::Empty,
-            ctx: heapless::Vec::new(),
+            ctx: [Ctx::Root; MAX_CTX],
+            ctx_len: 0,
             skip_depth: 0,
             pending: Field::Root,
             scratch: Text::new(),
@@ -377,9 +379,14 @@ impl Fields {
         }
     }
 
+    /// The innermost open known container.
+    fn top(&self) -> Option<Ctx> {
+        self.ctx_len.checked_sub(1).map(|i| self.ctx[i as usize])
+    }
+
     /// After a value: back to "a key comes next", or to "another element" in an array.
     fn value_done(&mut self) {
-        self.pending = match self.ctx.last() {
+        self.pending = match self.top() {
             Some(Ctx::Metamorphs) => Field::MetamorphItem,
             Some(_) => Field::None,
             None => Field::Skip, // the document is complete; the parser refuses more values
@@ -446,8 +453,11 @@ impl Fields {
                 Ctx::Metamorph
             }
         };
-        // At most MAX_CTX known containers nest; a full stack cannot occur.
-        let _ = self.ctx.push(ctx);
+        // At most MAX_CTX known containers nest, so there is always room.
+        if let Some(slot) = self.ctx.get_mut(self.ctx_len as usize) {
+            *slot = ctx;
+            self.ctx_len += 1;
+        }
         self.pending = if ctx == Ctx::Metamorphs { Field::MetamorphItem } else { Field::None };
         Ok(())
     }
@@ -456,7 +466,7 @@ impl Fields {
         if self.skip_depth > 0 {
             self.skip_depth -= 1;
         } else {
-            self.ctx.pop();
+            self.ctx_len = self.ctx_len.saturating_sub(1);
         }
         if self.skip_depth == 0 {
             self.value_done();
@@ -467,7 +477,7 @@ impl Fields {
         if self.skip_depth > 0 {
             return;
         }
-        let ctx = self.ctx.last().copied().unwrap_or(Ctx::Root);
+        let ctx = self.top().unwrap_or(Ctx::Root);
         if let Some(key) = f.whole() {
             self.pending = lookup(ctx, key);
             return;

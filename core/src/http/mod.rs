@@ -191,7 +191,8 @@ pub struct ResponseReader<const DEPTH: usize = RESPONSE_DEPTH> {
     body: ResponseDecoder<DEPTH>,
     /// Set when an error status's body turned out not to be the API's JSON.
     not_api: bool,
-    prefix: heapless::Vec<u8, BODY_PREFIX_CAPACITY, u8>,
+    prefix: [u8; BODY_PREFIX_CAPACITY],
+    prefix_len: u8,
     error: Option<HttpError>,
 }
 
@@ -213,7 +214,8 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
             started: false,
             body: ResponseDecoder::new(),
             not_api: false,
-            prefix: heapless::Vec::new(),
+            prefix: [0; BODY_PREFIX_CAPACITY],
+            prefix_len: 0,
             error: None,
         }
     }
@@ -274,12 +276,15 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
                     }
                 }
                 Stage::Body => {
-                    let Self { framing, limits, body, received, not_api, prefix, head, .. } = self;
+                    let Self { framing, limits, body, received, not_api, prefix, prefix_len, head, .. } =
+                        self;
                     let success = head.head.is_success();
                     let used = framing.feed(input, limits, |bytes| {
                         *received += bytes.len() as u64;
-                        let room = prefix.capacity() - prefix.len();
-                        let _ = prefix.extend_from_slice(&bytes[..bytes.len().min(room)]);
+                        let kept = *prefix_len as usize;
+                        let n = (BODY_PREFIX_CAPACITY - kept).min(bytes.len());
+                        prefix[kept..kept + n].copy_from_slice(&bytes[..n]);
+                        *prefix_len = (kept + n) as u8;
                         if *not_api {
                             return Ok(());
                         }
@@ -357,7 +362,7 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
         let outcome = match self.body.decoded() {
             Some(Decoded::Run(run)) if !self.not_api => Outcome::Run(run),
             Some(Decoded::Error(error)) if !self.not_api => Outcome::ApiError(error),
-            _ => Outcome::HttpError { body_prefix: &self.prefix },
+            _ => Outcome::HttpError { body_prefix: &self.prefix[..self.prefix_len as usize] },
         };
         Ok(Response { head: &self.head.head, outcome })
     }
