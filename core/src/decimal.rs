@@ -203,47 +203,55 @@ impl fmt::Debug for Decimal {
     }
 }
 
-impl fmt::Display for Decimal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Decimal {
+    /// Hands the plain decimal text to `out` in pieces (sign, digits, zeros, point): the one
+    /// rendering behind `Display` and the request encoder, which needs no formatting machinery.
+    pub(crate) fn render(&self, mut out: impl FnMut(&str)) {
+        const ZEROS: &str = "00000000000000000000000000000000";
         let mut digits = [0u8; 20];
         let mut n = self.mantissa();
-        let mut len = 0;
+        let mut start = digits.len();
         loop {
-            digits[len] = b'0' + (n % 10) as u8;
+            start -= 1;
+            // A mantissa below 2^57 fits 32-bit division after the first step on small
+            // targets; `u64 % 10` is a library call on Cortex-M either way.
+            digits[start] = b'0' + (n % 10) as u8;
             n /= 10;
-            len += 1;
             if n == 0 {
                 break;
             }
         }
-        digits[..len].reverse();
+        // ASCII digits by construction.
+        let digits = core::str::from_utf8(&digits[start..]).unwrap_or_default();
         if self.is_negative() {
-            f.write_str("-")?;
+            out("-");
         }
         let exponent = self.exponent() as i32;
-        let put = |f: &mut fmt::Formatter<'_>, bytes: &[u8]| {
-            // The digits are ASCII by construction.
-            f.write_str(core::str::from_utf8(bytes).unwrap_or_default())
-        };
+        // |exponent| is at most 31, so one slice of `ZEROS` is enough.
+        let zeros = |count: usize| &ZEROS[..count.min(ZEROS.len())];
         if exponent >= 0 {
-            put(f, &digits[..len])?;
-            for _ in 0..exponent {
-                f.write_str("0")?;
-            }
-            return Ok(());
+            out(digits);
+            out(zeros(exponent as usize));
+            return;
         }
         let frac = (-exponent) as usize;
-        if frac >= len {
-            f.write_str("0.")?;
-            for _ in 0..frac - len {
-                f.write_str("0")?;
-            }
-            put(f, &digits[..len])
+        if frac >= digits.len() {
+            out("0.");
+            out(zeros(frac - digits.len()));
+            out(digits);
         } else {
-            put(f, &digits[..len - frac])?;
-            f.write_str(".")?;
-            put(f, &digits[len - frac..len])
+            out(&digits[..digits.len() - frac]);
+            out(".");
+            out(&digits[digits.len() - frac..]);
         }
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut result = Ok(());
+        self.render(|piece| result = result.and_then(|()| f.write_str(piece)));
+        result
     }
 }
 

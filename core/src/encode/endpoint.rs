@@ -217,15 +217,15 @@ impl<'a> Endpoint<'a> {
 fn put_query_value(sink: &mut impl Sink, value: QueryValue<'_>) {
     match value {
         QueryValue::Uint(v) => sink.put_u64(v),
-        // `Display` of a Decimal never uses an exponent, and its bytes are unreserved.
-        QueryValue::Decimal(v) => sink.put_display(&v),
+        // The plain form never uses an exponent, and its bytes are unreserved.
+        QueryValue::Decimal(v) => v.render(|piece| sink.put_str(piece)),
         QueryValue::Bool(v) => sink.put_str(if v { "true" } else { "false" }),
         QueryValue::Text(v) => put_percent_encoded(sink, v.as_bytes()),
         QueryValue::Base64Json(json) => {
-            // 48 input bytes are exactly 64 base64 characters, so chunk outputs concatenate
-            // to the encoding of the whole.
-            for chunk in json.chunks(48) {
-                let mut out = [0u8; 64];
+            // 12 input bytes are exactly 16 base64 characters, so chunk outputs concatenate
+            // to the encoding of the whole (small, for devices with small stacks).
+            for chunk in json.chunks(12) {
+                let mut out = [0u8; 16];
                 let n = base64::engine::general_purpose::STANDARD.encode_slice(chunk, &mut out).unwrap_or(0);
                 put_percent_encoded(sink, &out[..n]);
             }

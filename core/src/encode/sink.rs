@@ -1,7 +1,5 @@
 //! Where encoders write: one rendering routine serves sizing, whole-buffer and windowed output.
 
-use core::fmt;
-
 /// Receives rendered bytes. Encoders render through this trait only, so "how long is it",
 /// "write it into this buffer" and "write bytes N.. into this small buffer" cannot disagree.
 pub(crate) trait Sink {
@@ -23,21 +21,6 @@ pub(crate) trait Sink {
             }
         }
         self.put(&digits[start..]);
-    }
-
-    fn put_display(&mut self, value: &dyn fmt::Display)
-    where
-        Self: Sized,
-    {
-        struct Adapter<'s, S>(&'s mut S);
-        impl<S: Sink> fmt::Write for Adapter<'_, S> {
-            fn write_str(&mut self, s: &str) -> fmt::Result {
-                self.0.put(s.as_bytes());
-                Ok(())
-            }
-        }
-        // Writing into a sink cannot fail, so neither can formatting.
-        let _ = fmt::write(&mut Adapter(self), format_args!("{value}"));
     }
 }
 

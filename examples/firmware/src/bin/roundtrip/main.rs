@@ -53,9 +53,15 @@ struct Summary {
     ok: bool,
 }
 
+/// The I/O buffer: 128 bytes, or 512 with the `buffer-512` feature (the footprint script
+/// builds both, to report the RAM each needs).
+const BUFFER: usize = if cfg!(feature = "buffer-512") { 512 } else { 128 };
+
+/// Encodes the request, sends it through apify-nal with a `BUFFER`-byte I/O buffer, reads
+/// and decodes the response.
 #[inline(never)]
 fn round_trip(reader: &mut ResponseReader, stack: &mut Canned) -> Summary {
-    let mut buffer = [0u8; 128];
+    let mut buffer = [0u8; BUFFER];
     let remote = core::net::SocketAddr::from(([192, 168, 1, 10], 8080));
     let mut summary = Summary { id: [0; 24], id_len: 0, terminal: false, ok: false };
     let Ok(client) =
@@ -124,7 +130,7 @@ fn main() -> ! {
         core::mem::size_of::<ResponseReader>(),
         core::mem::size_of::<apify_core::model::Run>()
     );
-    hprintln!("stack: round trip peak {} bytes", peak);
+    hprintln!("stack: round trip peak {} bytes with a {}-byte buffer", peak, BUFFER);
     hprintln!("canned: {} bytes", canned::CANNED_BYTES);
 
     let (whole, ok_whole) = ticks(|| decode(decoder, BODY.len()));
