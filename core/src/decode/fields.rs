@@ -513,7 +513,10 @@ impl Fields {
                     self.parsed_text(field)?;
                 }
             }
-            _ => return Err(self.mismatch(field, JsonKind::String)),
+            // Reported on the last fragment, where a one-shot parse would report it: a syntax
+            // error later in the string must win whatever the chunking.
+            _ if f.last => return Err(self.mismatch(field, JsonKind::String)),
+            _ => {}
         }
         if f.last {
             self.value_done();

@@ -553,3 +553,19 @@ fn written_json_decodes_to_the_same_model() {
         assert_eq!(again, body, "{name}: {out}");
     }
 }
+
+#[test]
+fn a_wrong_type_does_not_hide_a_later_syntax_error() {
+    // Found by the run_decoder fuzzer: `error` holding a long string with a raw newline. A
+    // chunked parse hands the visitor the string's start before it meets the newline, so the
+    // type error waits for the string's end, as in a one-shot parse.
+    let body = b"{\"error\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n\"}";
+    let whole = decode(body);
+    assert!(matches!(whole, Err(DecodeError::Json(e)) if e.kind() == SyntaxErrorKind::ControlCharacter));
+    for cut in 0..=body.len() {
+        assert_eq!(decode_chunks(&[&body[..cut], &body[cut..]]), whole, "split at {cut}");
+    }
+    let singles: Vec<&[u8]> = body.chunks(1).collect();
+    assert_eq!(decode_chunks(&singles), whole);
+    assert!(matches!(decode(b"{\"error\":\"x\"}"), Err(DecodeError::UnexpectedType { .. })));
+}

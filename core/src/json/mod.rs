@@ -100,6 +100,11 @@ pub enum Event<'a> {
 ///
 /// Return an error to stop parsing: [`Parser::feed`] then returns it and the parser refuses
 /// further input. The error type must take the parser's own [`SyntaxError`].
+///
+/// A string's first fragments can arrive before the parser has seen the rest of it, and how
+/// early depends on the chunking. For a result that does not depend on the chunking, refuse a
+/// string on its last fragment (as the run decoder does): a syntax error later in the string
+/// then still comes first, as it does when the whole string is in one chunk.
 pub trait Visitor {
     /// What parsing returns on failure.
     type Error: From<SyntaxError>;
@@ -405,7 +410,10 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         // Small chunks inside a string (a byte at a time from a slow socket) only add to the
         // pending bytes: no events, no state change.
         if let State::Str { .. } = self.state {
-            if self.pending.len() + input.len() <= PENDING && input.iter().all(|&b| PLAIN[b as usize]) {
+            // ASCII only, so the pending bytes stay valid UTF-8 without a check.
+            if self.pending.len() + input.len() <= PENDING
+                && input.iter().all(|&b| b < 0x80 && PLAIN[b as usize])
+            {
                 if self.raw_from as usize == self.pending.len() {
                     self.raw_offset = self.offset;
                 }
@@ -720,9 +728,23 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             }
             b'\\' => {
                 self.push_raw(v, key, &mut first, run, self.offset + start)?;
+                // A character cut before the backslash is invalid.
+                self.check_raw(false)?;
                 self.state = State::Escape { key, first };
             }
-            _ => return Err(self.fail(SyntaxErrorKind::ControlCharacter, i).into()),
+            _ => {
+                // Errors are reported in document order: invalid UTF-8 before the control
+                // byte wins, whether or not earlier chunks already showed it.
+                if self.pending.is_empty() {
+                    if let Err(e) = core::str::from_utf8(run) {
+                        return Err(self.fail(SyntaxErrorKind::InvalidUtf8, start + e.valid_up_to()).into());
+                    }
+                } else {
+                    self.push_raw(v, key, &mut first, run, self.offset + start)?;
+                    self.check_raw(false)?;
+                }
+                return Err(self.fail(SyntaxErrorKind::ControlCharacter, i).into());
+            }
         }
         Ok(i + 1)
     }
@@ -782,8 +804,25 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             self.pending.push(&bytes[..n]);
             bytes = &bytes[n..];
             offset += n;
+            // Checked as they arrive, so an invalid byte is reported at once, as a one-shot
+            // parse reports it, and not after a later error in the same string.
+            self.check_raw(true)?;
         }
         Ok(())
+    }
+
+    /// Checks the unchecked raw bytes; `cut_allowed` accepts a character that the end of the
+    /// chunk cut (its first bytes end the buffer).
+    fn check_raw<E: From<SyntaxError>>(&mut self, cut_allowed: bool) -> Result<(), E> {
+        let raw = &self.pending.as_slice()[self.raw_from as usize..];
+        match core::str::from_utf8(raw) {
+            Ok(_) => Ok(()),
+            Err(e) if cut_allowed && e.error_len().is_none() => Ok(()),
+            Err(e) => {
+                let at = self.raw_offset + e.valid_up_to();
+                Err(self.fail_at(SyntaxErrorKind::InvalidUtf8, at).into())
+            }
+        }
     }
 
     /// Appends a decoded escape. Raw bytes before it must be whole characters by now.
@@ -794,13 +833,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         first: &mut bool,
         piece: &str,
     ) -> Result<(), V::Error> {
-        if self.raw_from as usize != self.pending.len() {
-            let raw = &self.pending.as_slice()[self.raw_from as usize..];
-            if let Err(e) = core::str::from_utf8(raw) {
-                let at = self.raw_offset + e.valid_up_to();
-                return Err(self.fail_at(SyntaxErrorKind::InvalidUtf8, at).into());
-            }
-        }
+        self.check_raw(false)?;
         if self.pending.len() + piece.len() > PENDING {
             self.emit_pending(v, key, first, false)?;
         }
