@@ -498,11 +498,8 @@ impl Fields {
         }
         let field = self.pending;
         match field.shape() {
-            Shape::Any => {
-                if field == Field::ErrorData && f.first {
-                    self.with_error(|e| e.has_data = true);
-                }
-            }
+            Shape::Any if field == Field::ErrorData && f.first => self.with_error(|e| e.has_data = true),
+            Shape::Any => {}
             Shape::Text => self.text(field, f),
             Shape::ParsedText => {
                 if f.first {
