@@ -410,8 +410,11 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         // Small chunks inside a string (a byte at a time from a slow socket) only add to the
         // pending bytes: no events, no state change.
         if let State::Str { .. } = self.state {
-            // ASCII only, so the pending bytes stay valid UTF-8 without a check.
-            if self.pending.len() + input.len() <= PENDING
+            // ASCII only, after pending bytes that do not end inside a character (which would
+            // end in a non-ASCII byte), so the pending bytes stay valid UTF-8 without a check.
+            let whole_chars = self.pending.as_slice().last().is_none_or(|&b| b < 0x80);
+            if whole_chars
+                && self.pending.len() + input.len() <= PENDING
                 && input.iter().all(|&b| b < 0x80 && PLAIN[b as usize])
             {
                 if self.raw_from as usize == self.pending.len() {

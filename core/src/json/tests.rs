@@ -288,12 +288,14 @@ mod select {
 fn errors_come_in_document_order_whatever_the_chunking() {
     // Found by the json_parser fuzzer: invalid UTF-8 early in a long string, then another
     // error later in it (a chunked parse sees the bytes before the one-shot parse does).
-    let cases: [(&[u8], SyntaxErrorKind, usize); 5] = [
+    let cases: [(&[u8], SyntaxErrorKind, usize); 6] = [
         (b"\"\x91aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\x01\"", SyntaxErrorKind::InvalidUtf8, 1),
         (b"\"\x91aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\x\"", SyntaxErrorKind::InvalidUtf8, 1),
         (b"[\"\x91aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", SyntaxErrorKind::InvalidUtf8, 2),
         (b"\"ab\xe2\x82\x01\"", SyntaxErrorKind::InvalidUtf8, 3),
         (b"\"ab\xe2\x82\\n\"", SyntaxErrorKind::InvalidUtf8, 3),
+        // Found by the fuzzers: a character's lead byte at a chunk end, then ASCII.
+        (b"\"\xe2]", SyntaxErrorKind::InvalidUtf8, 1),
     ];
     for (doc, kind, offset) in cases {
         let err = assert_chunk_invariant(doc).expect_err("invalid");
