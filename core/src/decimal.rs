@@ -231,7 +231,10 @@ impl Decimal {
         let zeros = |count: usize| &ZEROS[..count.min(ZEROS.len())];
         if exponent >= 0 {
             out(digits);
-            out(zeros(exponent as usize));
+            // Zero times a power of ten is written `0`, never `000`.
+            if self.mantissa() != 0 {
+                out(zeros(exponent as usize));
+            }
             return;
         }
         let frac = (-exponent) as usize;
@@ -320,6 +323,9 @@ mod tests {
             ("25e-3", "0.025"),
             ("-12.5", "-12.5"),
             ("99999999999999999", "99999999999999999"),
+            // Found by the run_decoder fuzzer: `0e2` was written `000`, not JSON.
+            ("0e2", "0"),
+            ("-0e5", "-0"),
         ] {
             assert_eq!(d(text).to_string(), shown, "{text}");
         }
