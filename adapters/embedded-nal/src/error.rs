@@ -4,7 +4,6 @@ use core::fmt;
 
 use apify_core::call::TransportFailure;
 use apify_core::encode::EncodeError;
-use apify_core::http::HttpError;
 
 /// Why an operation failed. `E` is the network stack's error.
 #[derive(Debug)]
@@ -33,8 +32,6 @@ pub enum Error<E> {
     /// A run start was sent and may or may not have created a run; it was not sent again.
     /// Check with [`Client::last_run`](crate::Client::last_run).
     OutcomeUnknown,
-    /// The last response could not be read.
-    Response(HttpError),
     /// An argument breaks the API's rules; nothing was sent.
     InvalidInput(EncodeError),
 }
@@ -64,7 +61,6 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Self::OutcomeUnknown => {
                 f.write_str("a run start may or may not have created a run; check the task's last run")
             }
-            Self::Response(e) => write!(f, "unreadable response: {e}"),
             Self::InvalidInput(e) => write!(f, "invalid input: {e}"),
         }
     }

@@ -44,7 +44,7 @@ mod io;
 
 use core::net::SocketAddr;
 
-use apify_core::call::{Action, Call, Finish, TransportFailure};
+use apify_core::call::{Action, Call, Conclusion, Finish, TransportFailure};
 use apify_core::encode::{BaseUrl, Input, Request, RunId, TaskId, Token};
 use apify_core::http::{Outcome, ResponseReader};
 use apify_core::model::{ApiError, Run};
@@ -277,18 +277,12 @@ impl<'b, S: TcpClientStack, C: Clock, D: Delay> Client<'b, S, C, D> {
         finish: Finish,
         last_error: Option<S::Error>,
     ) -> Result<Report<'_>, Error<S::Error>> {
-        let response = self.reader.finish();
-        match (finish, response) {
-            (Finish::Transport(failure), _) => Err(Error::Transport { failure, source: last_error }),
-            (Finish::OutcomeUnknown, _) => Err(Error::OutcomeUnknown),
-            (_, Ok(response)) => match response.outcome {
-                Outcome::Run(run) if !matches!(finish, Finish::ApiError | Finish::HttpError) => {
-                    Ok(Report { run, finish })
-                }
-                Outcome::ApiError(_) => Err(Error::Api { status: response.head.status }),
-                _ => Err(Error::Http { status: response.head.status }),
-            },
-            (_, Err(e)) => Err(Error::Response(e)),
+        match finish.conclude(self.reader.finish()) {
+            Conclusion::Run { run, finish } => Ok(Report { run, finish }),
+            Conclusion::ApiError { status, .. } => Err(Error::Api { status }),
+            Conclusion::HttpError { status, .. } => Err(Error::Http { status }),
+            Conclusion::Transport(failure) => Err(Error::Transport { failure, source: last_error }),
+            Conclusion::OutcomeUnknown { .. } => Err(Error::OutcomeUnknown),
         }
     }
 }

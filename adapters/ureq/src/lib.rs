@@ -26,7 +26,7 @@ mod transport;
 
 use std::time::{Duration, Instant};
 
-use apify_core::call::{Action, Call, Finish, TransportFailure};
+use apify_core::call::{Action, Call, Conclusion, Finish, TransportFailure};
 use apify_core::encode::{BaseUrl, Endpoint, Input, Request, RunId, TaskId, Token};
 use apify_core::http::{Outcome, ResponseReader};
 use apify_core::model::Run;
@@ -267,59 +267,30 @@ fn millis(d: Duration) -> u32 {
     d.as_millis().min(u32::MAX as u128) as u32
 }
 
-/// Turns the machine's verdict and the last response into the caller's result.
+/// Translates core's conclusion into this crate's result.
 fn finish_report(
     finish: Finish,
     reader: &mut ResponseReader<64>,
     last_error: Option<transport::Source>,
 ) -> Result<RunReport, Error> {
-    match finish {
-        Finish::Started
-        | Finish::Terminal
-        | Finish::DeadlineReached
-        | Finish::AbortedAtDeadline
-        | Finish::Done => match reader.finish().map(|r| r.outcome) {
-            Ok(Outcome::Run(run)) => Ok(RunReport { run: Box::new(run.clone()), finish }),
-            _ => Err(Error::OutcomeUnknown {
-                task: String::new(),
-                reason: "the last response is not a run".into(),
-            }),
-        },
-        Finish::OutcomeUnknown => {
-            let reason = match (&last_error, reader.finish()) {
-                (_, Ok(r)) => format!("the answer was HTTP {}", r.head.status),
-                (Some(e), _) => e.to_string(),
-                (None, Err(e)) => e.to_string(),
+    match finish.conclude(reader.finish()) {
+        Conclusion::Run { run, finish } => Ok(RunReport { run: Box::new(run.clone()), finish }),
+        Conclusion::ApiError { status, error } => Err(Error::Api { status, error: Box::new(error.clone()) }),
+        Conclusion::HttpError { status, body_prefix } => {
+            Err(Error::Http { status, body_prefix: body_prefix.to_vec() })
+        }
+        Conclusion::Transport(failure) => Err(Error::Transport {
+            failure,
+            source: last_error.unwrap_or_else(|| "no complete response".into()),
+        }),
+        Conclusion::OutcomeUnknown { status } => {
+            let reason = match (status, last_error) {
+                (Some(status), _) => format!("the answer was HTTP {status}"),
+                (None, Some(e)) => e.to_string(),
+                (None, None) => "no answer".into(),
             };
             Err(Error::OutcomeUnknown { task: String::new(), reason })
         }
-        Finish::Transport(failure) => {
-            Err(Error::Transport { failure, source: last_error.unwrap_or_else(|| "no response".into()) })
-        }
-        Finish::ApiError | Finish::HttpError => Err(error_from(reader, finish, last_error)),
-    }
-}
-
-fn error_from(
-    reader: &mut ResponseReader<64>,
-    finish: Finish,
-    last_error: Option<transport::Source>,
-) -> Error {
-    // The machine ended on an error status: the reader holds that response.
-    match reader.finish() {
-        Ok(response) => match response.outcome {
-            Outcome::ApiError(error) => {
-                Error::Api { status: response.head.status, error: Box::new(error.clone()) }
-            }
-            Outcome::HttpError { body_prefix } => {
-                Error::Http { status: response.head.status, body_prefix: body_prefix.to_vec() }
-            }
-            Outcome::Run(_) => Error::Http { status: response.head.status, body_prefix: Vec::new() },
-        },
-        Err(e) => Error::Transport {
-            failure: TransportFailure::AfterSend,
-            source: last_error.unwrap_or_else(|| format!("{finish:?}: {e}").into()),
-        },
     }
 }
 

@@ -26,8 +26,8 @@ mod policy;
 pub use policy::{Decision, Failure, RetryPolicy, TransportFailure};
 
 use crate::encode::{Endpoint, Input, MAX_WAIT_FOR_FINISH_SECS, RunId, RunOptions, TaskId};
-use crate::http::{Outcome, Response};
-use crate::model::{ErrorType, Id, RunStatus};
+use crate::http::{HttpError, Outcome, Response};
+use crate::model::{ApiError, ErrorType, Id, Run, RunStatus};
 
 /// After a run start, a `GET` may answer 404 for a short while: it is retried this long.
 pub const NOT_FOUND_GRACE_MS: u32 = 3_000;
@@ -84,6 +84,66 @@ enum RunRef<'a> {
     Unknown,
     Given(RunId<'a>),
     Learned(Id),
+}
+
+/// What a finished call leaves the caller: the run, or why there is none. The one place
+/// that pairs a [`Finish`] with the last response, so adapters only translate it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conclusion<'r> {
+    /// The call succeeded; `run` is from the last response.
+    Run {
+        /// The run as last seen.
+        run: &'r Run,
+        /// Why the call stopped.
+        finish: Finish,
+    },
+    /// The API refused.
+    ApiError {
+        /// The HTTP status.
+        status: u16,
+        /// The API's error document.
+        error: &'r ApiError,
+    },
+    /// An error status without the API's error body.
+    HttpError {
+        /// The HTTP status.
+        status: u16,
+        /// The body's first bytes.
+        body_prefix: &'r [u8],
+    },
+    /// No usable response after the retries allowed.
+    Transport(TransportFailure),
+    /// A start may or may not have happened (see [`Finish::OutcomeUnknown`]); the status of
+    /// the last answer, when there was one.
+    OutcomeUnknown {
+        /// The last answer's status (a 5xx, or a 2xx without a run ID), if any.
+        status: Option<u16>,
+    },
+}
+
+impl Finish {
+    /// Pairs the finish with the last response the adapter read (`reader.finish()`).
+    pub fn conclude<'r>(self, last: Result<Response<'r>, HttpError>) -> Conclusion<'r> {
+        match (self, last) {
+            (Finish::Transport(failure), _) => Conclusion::Transport(failure),
+            (Finish::OutcomeUnknown, last) => {
+                Conclusion::OutcomeUnknown { status: last.ok().map(|r| r.head.status) }
+            }
+            (_, Ok(response)) => match response.outcome {
+                Outcome::Run(run) if !matches!(self, Finish::ApiError | Finish::HttpError) => {
+                    Conclusion::Run { run, finish: self }
+                }
+                Outcome::ApiError(error) => Conclusion::ApiError { status: response.head.status, error },
+                Outcome::HttpError { body_prefix } => {
+                    Conclusion::HttpError { status: response.head.status, body_prefix }
+                }
+                Outcome::Run(_) => Conclusion::HttpError { status: response.head.status, body_prefix: &[] },
+            },
+            // The machine only succeeds or fails on a status after a readable response, so
+            // this is a transport failure in all but name.
+            (_, Err(_)) => Conclusion::Transport(TransportFailure::AfterSend),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

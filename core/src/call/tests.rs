@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::http::ResponseReader;
+use std::boxed::Box;
 use std::format;
 use std::string::String;
 use std::vec;
@@ -318,4 +319,42 @@ fn backoff_doubles_within_the_jitter_band() {
         assert!(p.backoff_ms(attempt, u32::MAX) < (2 * base).min(30_001));
     }
     assert_eq!(p.backoff_ms(30, u32::MAX), 30_000);
+}
+
+#[test]
+fn conclusions_pair_the_finish_with_the_last_response() {
+    let read = |bytes: &[u8]| {
+        let mut reader = Box::new(ResponseReader::<20>::new());
+        reader.feed(bytes).unwrap();
+        reader
+    };
+    let ok = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{}",
+        run_body("R1", "READY").len(),
+        run_body("R1", "READY")
+    );
+    let mut reader = read(ok.as_bytes());
+    assert!(
+        matches!(Finish::Terminal.conclude(reader.finish()), Conclusion::Run { finish: Finish::Terminal, run } if run.id.is_some())
+    );
+    let refused = error_body("record-not-found");
+    let mut reader =
+        read(format!("HTTP/1.1 404 X\r\nContent-Length: {}\r\n\r\n{refused}", refused.len()).as_bytes());
+    assert!(matches!(Finish::ApiError.conclude(reader.finish()), Conclusion::ApiError { status: 404, .. }));
+    let mut reader = read(b"HTTP/1.1 502 X\r\nContent-Length: 5\r\n\r\n<html");
+    assert!(matches!(
+        Finish::HttpError.conclude(reader.finish()),
+        Conclusion::HttpError { status: 502, body_prefix: b"<html" }
+    ));
+    let mut reader = read(b"HTTP/1.1 503 X\r\nContent-Length: 0\r\n\r\n");
+    assert_eq!(
+        Finish::OutcomeUnknown.conclude(reader.finish()),
+        Conclusion::OutcomeUnknown { status: Some(503) }
+    );
+    let mut reader = read(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{");
+    assert_eq!(Finish::OutcomeUnknown.conclude(reader.finish()), Conclusion::OutcomeUnknown { status: None });
+    assert_eq!(
+        Finish::Transport(TransportFailure::Connect).conclude(reader.finish()),
+        Conclusion::Transport(TransportFailure::Connect)
+    );
 }
