@@ -242,18 +242,14 @@ impl<'b, S: TcpClientStack, C: Clock, D: Delay> Client<'b, S, C, D> {
                     if let Some(token) = self.token {
                         request = request.with_token(token);
                     }
-                    let deadline = now + timeout_ms as u64;
-                    let result = io::exchange(
-                        &mut self.stack,
-                        &mut self.clock,
-                        &mut self.delay,
-                        self.poll_ms,
-                        self.remote,
-                        &request,
-                        self.buffer,
-                        self.reader,
-                        deadline,
-                    );
+                    let mut link = io::Link {
+                        stack: &mut self.stack,
+                        clock: &mut self.clock,
+                        delay: &mut self.delay,
+                        poll_ms: self.poll_ms,
+                        deadline: now + timeout_ms as u64,
+                    };
+                    let result = link.exchange(self.remote, &request, self.buffer, self.reader);
                     let now = self.clock.now_ms();
                     match result {
                         Ok(()) => match self.reader.finish() {
