@@ -56,7 +56,7 @@
 //! use apify_core::model::RunStatus;
 //!
 //! let options = RunOptions::new().memory_mbytes(1024);
-//! let request = Request::new(BaseUrl::APIFY, Endpoint::run_task(TaskId::new("janedoe~my-task")?, options, Input::EMPTY))?
+//! let request = Request::new(BaseUrl::APIFY, Endpoint::run_task(TaskId::new("janedoe~my-task")?, &options, Input::EMPTY))?
 //!     .with_token(Token::new("apify_api_secret")?);
 //! let mut head = [0u8; 512];
 //! let head_len = request.write_head(&mut head)?;

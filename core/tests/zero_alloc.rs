@@ -39,7 +39,7 @@ fn encode_everything() {
     let token = Token::new("apify_api_secret").unwrap();
     let base = BaseUrl::parse("http://127.0.0.1:8080").unwrap();
     let request =
-        Request::new(base, Endpoint::run_task(TaskId::new("janedoe/my-task").unwrap(), options, input))
+        Request::new(base, Endpoint::run_task(TaskId::new("janedoe/my-task").unwrap(), &options, input))
             .unwrap()
             .with_token(token);
     let mut head = [0u8; 1024];

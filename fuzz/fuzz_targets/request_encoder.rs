@@ -235,7 +235,7 @@ fn check(case: &Case<'_>) -> Result<(), EncodeError> {
     };
 
     let endpoint = match case.kind {
-        Kind::RunTask => Endpoint::run_task(TaskId::new(case.id)?, options, input),
+        Kind::RunTask => Endpoint::run_task(TaskId::new(case.id)?, &options, input),
         Kind::GetRun => Endpoint::get_run(RunId::new(case.id)?, case.wait),
         Kind::AbortRun => Endpoint::abort_run(RunId::new(case.id)?, case.gracefully),
         Kind::LastTaskRun => Endpoint::last_task_run(TaskId::new(case.id)?, case.wait),

@@ -188,7 +188,7 @@ impl<'b, S: TcpClientStack, C: Clock, D: Delay> Client<'b, S, C, D> {
         wait_ms: u32,
         abort_at_deadline: bool,
     ) -> Result<Report<'_>, Error<S::Error>> {
-        let call = Call::start(TaskId::new(task)?, options, input, self.policy, self.seed)
+        let call = Call::start(TaskId::new(task)?, &options, input, self.policy, self.seed)
             .wait_ms(wait_ms)
             .abort_at_deadline(abort_at_deadline);
         self.drive(call)

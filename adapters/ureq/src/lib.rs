@@ -170,7 +170,7 @@ impl Client {
     ) -> Result<RunReport, Error> {
         let task_id = TaskId::new(task)?;
         let input = input.map_or(Ok(Input::EMPTY), Input::from_json)?;
-        let call = Call::start(task_id, options, input, self.settings.policy, self.seed)
+        let call = Call::start(task_id, &options, input, self.settings.policy, self.seed)
             .wait_ms(millis(wait))
             .abort_at_deadline(abort_at_deadline);
         self.drive(call, progress).map_err(|e| match e {

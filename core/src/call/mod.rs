@@ -12,7 +12,7 @@
 //! use apify_core::call::{Action, Call, RetryPolicy};
 //! use apify_core::encode::{Input, RunOptions, TaskId};
 //!
-//! let mut call = Call::start(TaskId::new("janedoe~my-task")?, RunOptions::new(), Input::EMPTY, RetryPolicy::DEFAULT, 42)
+//! let mut call = Call::start(TaskId::new("janedoe~my-task")?, &RunOptions::NONE, Input::EMPTY, RetryPolicy::DEFAULT, 42)
 //!     .wait_ms(120_000);
 //! let Action::Send { endpoint, timeout_ms } = call.next(0) else { panic!() };
 //! assert_eq!(endpoint.method().as_str(), "POST");
@@ -159,7 +159,7 @@ enum Phase {
 #[derive(Debug, Clone)]
 pub struct Call<'a> {
     task: Option<TaskId<'a>>,
-    options: RunOptions<'a>,
+    options: &'a RunOptions<'a>,
     input: Input<'a>,
     policy: RetryPolicy,
     run: RunRef<'a>,
@@ -185,7 +185,7 @@ impl<'a> Call<'a> {
     fn with(phase: Phase, policy: RetryPolicy, seed: u32) -> Self {
         Self {
             task: None,
-            options: RunOptions::new(),
+            options: &RunOptions::NONE,
             input: Input::EMPTY,
             policy,
             run: RunRef::Unknown,
@@ -210,7 +210,7 @@ impl<'a> Call<'a> {
     /// polls are safe to repeat.
     pub fn start(
         task: TaskId<'a>,
-        options: RunOptions<'a>,
+        options: &'a RunOptions<'a>,
         input: Input<'a>,
         policy: RetryPolicy,
         seed: u32,

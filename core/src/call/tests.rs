@@ -73,7 +73,7 @@ fn drive(call: &mut Call<'_>, replies: Vec<Reply>, latency: u64) -> (Vec<Step>, 
 fn start_call() -> Call<'static> {
     Call::start(
         TaskId::new("janedoe~my-task").unwrap(),
-        RunOptions::new(),
+        &RunOptions::NONE,
         Input::EMPTY,
         RetryPolicy::DEFAULT,
         7,
@@ -204,13 +204,13 @@ fn capacity_402_needs_the_opt_in() {
     assert_eq!((finish, sends(&steps).len()), (Finish::ApiError, 1));
 
     let policy = RetryPolicy { wait_for_resources: true, ..RetryPolicy::DEFAULT };
-    let mut call = Call::start(TaskId::new("t~t").unwrap(), RunOptions::new(), Input::EMPTY, policy, 1);
+    let mut call = Call::start(TaskId::new("t~t").unwrap(), &RunOptions::NONE, Input::EMPTY, policy, 1);
     let (steps, finish, _) =
         drive(&mut call, vec![refused(), refused(), http(201, run_body("R2", "READY"))], 10);
     assert_eq!(finish, Finish::Started);
     assert_eq!(steps[1], Step::Sleep(10_000));
     // Other 402s are not capacity problems.
-    let mut call = Call::start(TaskId::new("t~t").unwrap(), RunOptions::new(), Input::EMPTY, policy, 1);
+    let mut call = Call::start(TaskId::new("t~t").unwrap(), &RunOptions::NONE, Input::EMPTY, policy, 1);
     let (_, finish, _) =
         drive(&mut call, vec![http(402, error_body("not-enough-usage-to-run-paid-actor"))], 10);
     assert_eq!(finish, Finish::ApiError);

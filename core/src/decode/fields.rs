@@ -397,6 +397,8 @@ impl Fields {
         DecodeError::UnexpectedType { field: field.path(), expected: field.shape().expected(), found }
     }
 
+    // Kept out of line: the per-event hot path (keys, text, numbers) stays small.
+    #[inline(never)]
     fn open(&mut self, array: bool) -> Result<(), DecodeError> {
         if self.skip_depth > 0 {
             self.skip_depth += 1;
@@ -462,6 +464,8 @@ impl Fields {
         Ok(())
     }
 
+    // Kept out of line: the per-event hot path (keys, text, numbers) stays small.
+    #[inline(never)]
     fn close(&mut self) {
         if self.skip_depth > 0 {
             self.skip_depth -= 1;
@@ -501,15 +505,20 @@ impl Fields {
             Shape::Any if field == Field::ErrorData && f.first => self.with_error(|e| e.has_data = true),
             Shape::Any => {}
             Shape::Text => self.text(field, f),
-            Shape::ParsedText => {
-                if f.first {
-                    self.scratch.clear();
+            Shape::ParsedText => match f.whole() {
+                // Usually the string arrives whole: parsed in place, not copied.
+                Some(whole) => store_parsed(&mut self.body, field, whole, true)?,
+                None => {
+                    if f.first {
+                        self.scratch.clear();
+                    }
+                    self.scratch.push_truncating(f.text);
+                    if f.last {
+                        let complete = !self.scratch.is_truncated();
+                        store_parsed(&mut self.body, field, self.scratch.as_str(), complete)?;
+                    }
                 }
-                self.scratch.push_truncating(f.text);
-                if f.last {
-                    self.parsed_text(field)?;
-                }
-            }
+            },
             // Reported on the last fragment, where a one-shot parse would report it: a syntax
             // error later in the string must win whatever the chunking.
             _ if f.last => return Err(self.mismatch(field, JsonKind::String)),
@@ -555,44 +564,6 @@ impl Fields {
             Field::MetamorphInputKey => put(&mut metamorph(run).input_key, f),
             _ => {}
         });
-    }
-
-    /// Stores a complete enum or timestamp string held in `scratch`.
-    fn parsed_text(&mut self, field: Field) -> Result<(), DecodeError> {
-        let scratch = core::mem::take(&mut self.scratch);
-        let text = scratch.as_str();
-        let timestamp = || {
-            // A timestamp longer than the scratch cannot be one the API writes.
-            scratch
-                .complete()
-                .and_then(Timestamp::parse)
-                .ok_or(DecodeError::InvalidTimestamp { field: field.path() })
-        };
-        if field == Field::ErrorType {
-            self.with_error(|e| e.error_type = Some(ErrorType::from_name(text)));
-            return Ok(());
-        }
-        let stamp = match field {
-            Field::StartedAt | Field::FinishedAt | Field::ScheduledAt | Field::MetamorphCreatedAt => {
-                Some(timestamp()?)
-            }
-            _ => None,
-        };
-        self.with_run(|run| match field {
-            Field::StartedAt => run.started_at = stamp,
-            Field::FinishedAt => run.finished_at = stamp,
-            Field::ScheduledAt => run.meta.scheduled_at = stamp,
-            Field::MetamorphCreatedAt => metamorph(run).created_at = stamp,
-            Field::Status => run.status = Some(RunStatus::from_name(text)),
-            Field::GeneralAccess => run.general_access = Some(GeneralAccess::from_name(text)),
-            Field::PlatformUsageBillingModel => {
-                run.platform_usage_billing_model = Some(UsageBillingModel::from_name(text));
-            }
-            Field::Origin => run.meta.origin = Some(Origin::from_name(text)),
-            Field::PricingModel => run.pricing_model = Some(PricingModel::from_name(text)),
-            _ => {}
-        });
-        Ok(())
     }
 
     fn number(&mut self, n: Number) -> Result<(), DecodeError> {
@@ -648,6 +619,8 @@ impl Fields {
         Ok(())
     }
 
+    // Kept out of line: the per-event hot path (keys, text, numbers) stays small.
+    #[inline(never)]
     fn boolean(&mut self, b: bool) -> Result<(), DecodeError> {
         if self.skip_depth > 0 {
             return Ok(());
@@ -670,6 +643,8 @@ impl Fields {
     }
 
     /// `null` means "not set", whatever the field's type.
+    // Kept out of line: the per-event hot path (keys, text, numbers) stays small.
+    #[inline(never)]
     fn null(&mut self) -> Result<(), DecodeError> {
         if self.skip_depth > 0 {
             return Ok(());
@@ -748,6 +723,41 @@ impl Fields {
         self.value_done();
         Ok(())
     }
+}
+
+/// Stores an enum or timestamp string (`complete` is false when the scratch cut it).
+// Kept out of line: the per-event hot path (keys, text, numbers) stays small.
+#[inline(never)]
+fn store_parsed(body: &mut Body, field: Field, text: &str, complete: bool) -> Result<(), DecodeError> {
+    if field == Field::ErrorType {
+        if let Body::Error(error) = body {
+            error.error_type = Some(ErrorType::from_name(text));
+        }
+        return Ok(());
+    }
+    let Body::Run(run) = body else { return Ok(()) };
+    let timestamp = || {
+        // A timestamp longer than the scratch cannot be one the API writes.
+        complete
+            .then(|| Timestamp::parse(text))
+            .flatten()
+            .ok_or(DecodeError::InvalidTimestamp { field: field.path() })
+    };
+    match field {
+        Field::StartedAt => run.started_at = Some(timestamp()?),
+        Field::FinishedAt => run.finished_at = Some(timestamp()?),
+        Field::ScheduledAt => run.meta.scheduled_at = Some(timestamp()?),
+        Field::MetamorphCreatedAt => metamorph(run).created_at = Some(timestamp()?),
+        Field::Status => run.status = Some(RunStatus::from_name(text)),
+        Field::GeneralAccess => run.general_access = Some(GeneralAccess::from_name(text)),
+        Field::PlatformUsageBillingModel => {
+            run.platform_usage_billing_model = Some(UsageBillingModel::from_name(text));
+        }
+        Field::Origin => run.meta.origin = Some(Origin::from_name(text)),
+        Field::PricingModel => run.pricing_model = Some(PricingModel::from_name(text)),
+        _ => {}
+    }
+    Ok(())
 }
 
 /// The usage map being filled (created when its object opened).

@@ -34,8 +34,9 @@ pub enum Endpoint<'a> {
     RunTask {
         /// The task.
         task: TaskId<'a>,
-        /// Query parameters.
-        options: RunOptions<'a>,
+        /// Query parameters (borrowed: a request is rebuilt for every attempt, and a device's
+        /// stack should not hold copies).
+        options: &'a RunOptions<'a>,
         /// The body: input overrides.
         input: Input<'a>,
     },
@@ -76,7 +77,7 @@ enum QueryValue<'v> {
 
 impl<'a> Endpoint<'a> {
     /// `POST /v2/actor-tasks/{task}/runs` with `options` and `input`.
-    pub const fn run_task(task: TaskId<'a>, options: RunOptions<'a>, input: Input<'a>) -> Self {
+    pub const fn run_task(task: TaskId<'a>, options: &'a RunOptions<'a>, input: Input<'a>) -> Self {
         Self::RunTask { task, options, input }
     }
 

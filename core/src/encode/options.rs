@@ -34,6 +34,11 @@ pub struct RunOptions<'a> {
     pub(crate) webhooks: Option<Webhooks<'a>>,
 }
 
+impl RunOptions<'static> {
+    /// No options, as a constant (so `&RunOptions::NONE` lives as long as needed).
+    pub const NONE: RunOptions<'static> = RunOptions::new();
+}
+
 impl<'a> RunOptions<'a> {
     /// No options: the task's saved settings apply.
     pub const fn new() -> Self {

@@ -21,7 +21,7 @@ pub const DEFAULT_USER_AGENT: &str = concat!("apify-core/", env!("CARGO_PKG_VERS
 ///
 /// let task = TaskId::new("janedoe~my-task")?;
 /// let options = RunOptions::new().memory_mbytes(256).wait_for_finish_secs(60);
-/// let request = Request::new(BaseUrl::APIFY, Endpoint::run_task(task, options, Input::EMPTY))?
+/// let request = Request::new(BaseUrl::APIFY, Endpoint::run_task(task, &options, Input::EMPTY))?
 ///     .with_token(Token::new("apify_api_xyz")?);
 ///
 /// let mut buf = [0u8; 512];

@@ -12,7 +12,7 @@ fn head(request: &Request<'_>) -> String {
     String::from_utf8(buf).unwrap()
 }
 
-fn run_task<'a>(task: &'a str, options: RunOptions<'a>, input: Input<'a>) -> Request<'a> {
+fn run_task<'a>(task: &'a str, options: &'a RunOptions<'a>, input: Input<'a>) -> Request<'a> {
     Request::new(BaseUrl::APIFY, Endpoint::run_task(TaskId::new(task).unwrap(), options, input))
         .unwrap()
         .with_token(Token::new("apify_api_TOKEN").unwrap())
@@ -43,7 +43,7 @@ fn query_param(head: &str, name: &str) -> Option<String> {
 
 #[test]
 fn minimal_run_task_request() {
-    let request = run_task("janedoe~my-task", RunOptions::new(), Input::EMPTY);
+    let request = run_task("janedoe~my-task", &RunOptions::NONE, Input::EMPTY);
     assert_eq!(
         head(&request),
         std::format!(
@@ -80,7 +80,7 @@ fn every_option_in_documented_order() {
         .wait_for_finish_secs(60)
         .webhooks(webhooks);
     let input = Input::from_json(br#"{"url": "https://example.com"}"#).unwrap();
-    let request = run_task("HG7ML7M8z78YcAPEB", options, input);
+    let request = run_task("HG7ML7M8z78YcAPEB", &options, input);
     let h = head(&request);
     let line = h.lines().next().unwrap();
     assert_eq!(
@@ -127,7 +127,7 @@ fn other_endpoints() {
 
 #[test]
 fn redacted_head_hides_only_the_token() {
-    let request = run_task("t~t", RunOptions::new(), Input::EMPTY);
+    let request = run_task("t~t", &RunOptions::NONE, Input::EMPTY);
     let shown = request.redacted_head().to_string();
     assert_eq!(shown, head(&request).replace("apify_api_TOKEN", "<redacted>"));
     assert!(!std::format!("{request:?}").contains("apify_api_TOKEN"));
@@ -160,7 +160,8 @@ fn option_rules_name_the_parameter() {
         assert!(RunOptions::new().memory_mbytes(mb).validate().is_ok());
     }
     let big_charge = "12345678901234567".parse::<Decimal>().unwrap();
-    let h = head(&run_task("t~t", RunOptions::new().max_total_charge_usd(big_charge), Input::EMPTY));
+    let options = RunOptions::new().max_total_charge_usd(big_charge);
+    let h = head(&run_task("t~t", &options, Input::EMPTY));
     assert_eq!(query_param(&h, "maxTotalChargeUsd").unwrap(), "12345678901234567");
 }
 
@@ -180,7 +181,8 @@ fn input_is_checked() {
 
 #[test]
 fn short_buffers_report_the_needed_length() {
-    let request = run_task("janedoe~my-task", RunOptions::new().memory_mbytes(512), Input::EMPTY);
+    let options = RunOptions::new().memory_mbytes(512);
+    let request = run_task("janedoe~my-task", &options, Input::EMPTY);
     let len = request.head_len();
     let mut buf = std::vec![0u8; len];
     for size in 0..len {
@@ -206,7 +208,7 @@ proptest! {
     #[test]
     fn task_ids_round_trip_through_percent_decoding(id in any_text()) {
         let Ok(task) = TaskId::new(&id) else { return Ok(()) };
-        let request = Request::new(BaseUrl::APIFY, Endpoint::run_task(task, RunOptions::new(), Input::EMPTY)).unwrap();
+        let request = Request::new(BaseUrl::APIFY, Endpoint::run_task(task, &RunOptions::NONE, Input::EMPTY)).unwrap();
         let h = head(&request);
         let target = h.split(' ').nth(1).unwrap();
         let segment = target.strip_prefix("/v2/actor-tasks/").unwrap().strip_suffix("/runs").unwrap();
@@ -217,7 +219,7 @@ proptest! {
     #[test]
     fn builds_round_trip(build in any_text()) {
         let options = RunOptions::new().build(&build);
-        let Ok(request) = Request::new(BaseUrl::APIFY, Endpoint::run_task(TaskId::new("t~t").unwrap(), options, Input::EMPTY)) else {
+        let Ok(request) = Request::new(BaseUrl::APIFY, Endpoint::run_task(TaskId::new("t~t").unwrap(), &options, Input::EMPTY)) else {
             prop_assert!(build.len() > MAX_BUILD_LEN);
             return Ok(());
         };
@@ -237,7 +239,8 @@ proptest! {
             return Ok(());
         };
         prop_assert_eq!(webhooks.json().len(), needed);
-        let request = run_task("t~t", RunOptions::new().webhooks(webhooks), Input::EMPTY);
+        let options = RunOptions::new().webhooks(webhooks);
+        let request = run_task("t~t", &options, Input::EMPTY);
         let h = head(&request);
         let encoded = query_param(&h, "webhooks").unwrap();
         prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'%'));
@@ -256,8 +259,9 @@ proptest! {
         let base_url = std::format!("http://{base}");
         let parts = (TaskId::new(&task), Token::new(&token), BaseUrl::parse(&base_url), RunId::new(&run));
         let (Ok(task), Ok(token), Ok(base), Ok(run)) = parts else { return Ok(()) };
+        let options = RunOptions::new().build(&build);
         let endpoints = [
-            Endpoint::run_task(task, RunOptions::new().build(&build), Input::EMPTY),
+            Endpoint::run_task(task, &options, Input::EMPTY),
             Endpoint::get_run(run, Some(5)),
             Endpoint::abort_run(run, None),
             Endpoint::last_task_run(task, None),
@@ -279,7 +283,8 @@ proptest! {
     #[test]
     fn any_short_buffer_reports_the_exact_length(size in 0usize..600, task in any_text()) {
         let Ok(task) = TaskId::new(&task) else { return Ok(()) };
-        let request = Request::new(BaseUrl::APIFY, Endpoint::run_task(task, RunOptions::new().memory_mbytes(256), Input::EMPTY)).unwrap();
+        let options = RunOptions::new().memory_mbytes(256);
+        let request = Request::new(BaseUrl::APIFY, Endpoint::run_task(task, &options, Input::EMPTY)).unwrap();
         let len = request.head_len();
         let mut buf = std::vec![0u8; size];
         match request.write_head(&mut buf) {

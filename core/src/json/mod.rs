@@ -286,6 +286,9 @@ impl Pending {
     }
 }
 
+/// A run of string text at a chunk's end at least this long is emitted directly, not copied.
+const DIRECT_PIECE: usize = 8;
+
 /// Capacity of the pending-piece buffer (bytes).
 const PENDING: usize = 24;
 
@@ -554,6 +557,10 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                     }
                     i = self.structural(input, i, v)?;
                 }
+                // At the start of a key: the members of compact objects, in one tight loop.
+                State::Str { key: true, first: true } if self.pending.is_empty() && input.len() - i >= 16 => {
+                    i = self.members(input, &mut text, i, v)?;
+                }
                 State::Str { key, first } => i = self.string(input, &mut text, i, key, first, v)?,
                 State::Escape { key, first } => i = self.escape(input[i], i, key, first, v)?,
                 State::Hex { key, first, digits, value, high } => {
@@ -616,15 +623,116 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         Ok(())
     }
 
+    /// Object members as compact JSON writes them (`"key":value,"key":value}`), from the first
+    /// byte of a key, with no state stored between tokens. Emits exactly the events of the
+    /// general path; at anything else (whitespace, an escape, an array, the chunk's end, an
+    /// error) it stores the state for that point and returns it, and the general path goes on.
+    fn members<'i, V: Visitor>(
+        &mut self,
+        input: &'i [u8],
+        text: &mut Option<&'i str>,
+        mut i: usize,
+        v: &mut V,
+    ) -> Result<usize, V::Error> {
+        let chunk = *text.get_or_insert_with(|| valid_prefix(input));
+        'member: loop {
+            let end = plain_run(input, i);
+            let key = match (input.get(end), chunk.get(i..end)) {
+                (Some(b'"'), Some(key)) => key,
+                // The general path reads this key (an escape, the chunk's end, an error).
+                _ => return self.string(input, text, i, true, true, v),
+            };
+            str_fragment(v, true, key, true, true)?;
+            i = end + 1;
+            if input.get(i) != Some(&b':') {
+                self.state = State::Colon;
+                return Ok(i);
+            }
+            i += 1;
+            match input.get(i) {
+                Some(b'"') => {
+                    let start = i + 1;
+                    let end = plain_run(input, start);
+                    let value = match (input.get(end), chunk.get(start..end)) {
+                        (Some(b'"'), Some(value)) => value,
+                        _ => {
+                            self.state = State::Str { key: false, first: true };
+                            return Ok(start);
+                        }
+                    };
+                    str_fragment(v, false, value, true, true)?;
+                    i = end + 1;
+                }
+                Some(b'-' | b'0'..=b'9') => match Number::read_simple(input, i) {
+                    Some((n, end)) => {
+                        v.event(Event::Number(n))?;
+                        i = end;
+                    }
+                    None => {
+                        self.state = State::Value;
+                        return Ok(i);
+                    }
+                },
+                Some(b'{') => {
+                    self.push(Container::Object, i)?;
+                    v.event(Event::ObjectStart)?;
+                    i += 1;
+                    if input.get(i) == Some(&b'"') {
+                        i += 1;
+                        continue 'member;
+                    }
+                    self.state = State::ObjectFirst;
+                    return Ok(i);
+                }
+                Some(&b) if matches!(b, b't' | b'f' | b'n') && input.len() > i + 5 => {
+                    let (literal, event) = match b {
+                        b't' => (&b"true"[..], Event::Bool(true)),
+                        b'f' => (&b"false"[..], Event::Bool(false)),
+                        _ => (&b"null"[..], Event::Null),
+                    };
+                    if !input[i..].starts_with(literal) {
+                        self.state = State::Value;
+                        return Ok(i);
+                    }
+                    v.event(event)?;
+                    i += literal.len();
+                }
+                _ => {
+                    self.state = State::Value;
+                    return Ok(i);
+                }
+            }
+            // After a member's value: the next key, or the object's end (perhaps several).
+            loop {
+                let in_object = self.depth > 0 && self.stack[self.depth - 1] == Container::Object;
+                match input.get(i) {
+                    Some(b',') if in_object && input.get(i + 1) == Some(&b'"') => {
+                        i += 2;
+                        continue 'member;
+                    }
+                    Some(b'}') if in_object => {
+                        self.depth -= 1;
+                        v.event(Event::ObjectEnd)?;
+                        i += 1;
+                    }
+                    _ => {
+                        self.state = self.after_value();
+                        return Ok(i);
+                    }
+                }
+            }
+        }
+    }
+
     /// One token at a structural position; `input[i]` is not whitespace.
     #[inline]
     fn structural<V: Visitor>(&mut self, input: &[u8], i: usize, v: &mut V) -> Result<usize, V::Error> {
         let b = input[i];
         match (self.state, b) {
             (State::Value, _) => self.value_start(input, i, v),
-            (State::ArrayFirst, b']') => self.close(Container::Array, i, v),
+            (State::ArrayFirst, b']') => self.close(input, Container::Array, i, v),
             (State::ArrayFirst, _) => self.value_start(input, i, v),
-            (State::ObjectFirst, b'}') => self.close(Container::Object, i, v),
+            (State::ObjectFirst, b'}') => self.close(input, Container::Object, i, v),
             (State::ObjectFirst | State::Key, b'"') => {
                 self.state = State::Str { key: true, first: true };
                 Ok(i + 1)
@@ -640,22 +748,27 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                 };
                 Ok(i + 1)
             }
-            (State::AfterValue, b'}') => self.close(Container::Object, i, v),
-            (State::AfterValue, b']') => self.close(Container::Array, i, v),
+            (State::AfterValue, b'}') => self.close(input, Container::Object, i, v),
+            (State::AfterValue, b']') => self.close(input, Container::Array, i, v),
             (State::Done, _) => Err(self.fail(SyntaxErrorKind::TrailingCharacters, i).into()),
             _ => Err(self.unexpected(i, b).into()),
         }
     }
 
     #[inline]
-    fn close<V: Visitor>(&mut self, c: Container, i: usize, v: &mut V) -> Result<usize, V::Error> {
+    fn close<V: Visitor>(
+        &mut self,
+        input: &[u8],
+        c: Container,
+        i: usize,
+        v: &mut V,
+    ) -> Result<usize, V::Error> {
         if self.stack[self.depth - 1] != c {
             return Err(self.unexpected(i, if c == Container::Object { b'}' } else { b']' }).into());
         }
         self.depth -= 1;
-        self.state = self.after_value();
         v.event(if c == Container::Object { Event::ObjectEnd } else { Event::ArrayEnd })?;
-        Ok(i + 1)
+        Ok(self.value_ended(input, i + 1))
     }
 
     #[inline]
@@ -675,9 +788,8 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             }
             b'-' | b'0'..=b'9' => {
                 if let Some((n, end)) = Number::read_simple(input, i) {
-                    self.state = self.after_value();
                     v.event(Event::Number(n))?;
-                    return Ok(end);
+                    return Ok(self.value_ended(input, end));
                 }
                 self.number = NumberAccumulator::new();
                 self.number.push(b);
@@ -707,8 +819,17 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         let run = &input[start..i];
         let mut first = first;
         let Some(&end) = input.get(i) else {
-            // The chunk ends inside the string: keep the bytes for the next chunk.
-            self.push_raw(v, key, &mut first, run, self.offset + start)?;
+            // The chunk ends inside the string. A long run of checked text goes out as it is
+            // (no copy); a short one, or one that ends inside a character, waits in `pending`
+            // for the next chunk, so a slow socket does not mean an event per byte.
+            let chunk = *text.get_or_insert_with(|| valid_prefix(input));
+            match chunk.get(start..i) {
+                Some(piece) if self.pending.is_empty() && piece.len() >= DIRECT_PIECE => {
+                    str_fragment(v, key, piece, first, false)?;
+                    first = false;
+                }
+                _ => self.push_raw(v, key, &mut first, run, self.offset + start)?,
+            }
             self.state = State::Str { key, first };
             return Ok(i);
         };
@@ -769,6 +890,13 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             }
             return i;
         }
+        self.value_ended(input, i)
+    }
+
+    /// The state after a value that ended at `input[i - 1]`, taking `,"` (the next member's
+    /// key) in the same step when it follows in an object.
+    #[inline]
+    fn value_ended(&mut self, input: &[u8], mut i: usize) -> usize {
         self.state = self.after_value();
         if self.state == State::AfterValue
             && input.get(i) == Some(&b',')
@@ -804,12 +932,16 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             }
             let n = (PENDING - self.pending.len()).min(bytes.len());
             // Fits: `n` is at most the room left.
+            let whole_chars = self.pending.as_slice().last().is_none_or(|&b| b < 0x80);
             self.pending.push(&bytes[..n]);
+            // Checked as they arrive, so an invalid byte is reported at once, as a one-shot
+            // parse reports it, and not after a later error in the same string (ASCII after
+            // whole characters needs no check).
+            if !(whole_chars && bytes[..n].is_ascii()) {
+                self.check_raw(true)?;
+            }
             bytes = &bytes[n..];
             offset += n;
-            // Checked as they arrive, so an invalid byte is reported at once, as a one-shot
-            // parse reports it, and not after a later error in the same string.
-            self.check_raw(true)?;
         }
         Ok(())
     }

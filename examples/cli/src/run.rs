@@ -92,7 +92,7 @@ pub(crate) fn request(mut args: lexopt::Parser) -> Result<u8, Failure> {
         .unwrap_or_else(|| APIFY_API.into());
     let base = BaseUrl::parse(&base_url).map_err(|e| exit::usage(e.to_string()))?;
     let task_id = TaskId::new(&task.task).map_err(|e| exit::usage(e.to_string()))?;
-    let mut request = Request::new(base, Endpoint::run_task(task_id, options, task.input()?))
+    let mut request = Request::new(base, Endpoint::run_task(task_id, &options, task.input()?))
         .map_err(|e| exit::usage(e.to_string()))?;
     let token = std::env::var("APIFY_TOKEN").unwrap_or_else(|_| "<APIFY_TOKEN>".into());
     if let Ok(token) = Token::new(&token) {
