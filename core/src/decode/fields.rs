@@ -347,9 +347,9 @@ pub(crate) struct Fields {
     skip_depth: u32,
     pending: Field,
     /// A key, or a string value that is parsed when complete, across fragments. Known keys
-    /// are at most 33 bytes and valid timestamps at most 35; a longer value of an enum field
-    /// is kept cut, with its truncation flag.
-    scratch: Text<40>,
+    /// are at most 33 bytes and valid timestamps at most 35; as long as the longest enum
+    /// catch-all (`ErrorType::Other`), so a cut value is cut where a whole one would be.
+    scratch: Text<48>,
 }
 
 impl Fields {
@@ -731,7 +731,7 @@ impl Fields {
 fn store_parsed(body: &mut Body, field: Field, text: &str, complete: bool) -> Result<(), DecodeError> {
     if field == Field::ErrorType {
         if let Body::Error(error) = body {
-            error.error_type = Some(ErrorType::from_name(text));
+            error.error_type = Some(ErrorType::from_name_cut(text, !complete));
         }
         return Ok(());
     }
@@ -748,13 +748,13 @@ fn store_parsed(body: &mut Body, field: Field, text: &str, complete: bool) -> Re
         Field::FinishedAt => run.finished_at = Some(timestamp()?),
         Field::ScheduledAt => run.meta.scheduled_at = Some(timestamp()?),
         Field::MetamorphCreatedAt => metamorph(run).created_at = Some(timestamp()?),
-        Field::Status => run.status = Some(RunStatus::from_name(text)),
-        Field::GeneralAccess => run.general_access = Some(GeneralAccess::from_name(text)),
+        Field::Status => run.status = Some(RunStatus::from_name_cut(text, !complete)),
+        Field::GeneralAccess => run.general_access = Some(GeneralAccess::from_name_cut(text, !complete)),
         Field::PlatformUsageBillingModel => {
-            run.platform_usage_billing_model = Some(UsageBillingModel::from_name(text));
+            run.platform_usage_billing_model = Some(UsageBillingModel::from_name_cut(text, !complete));
         }
-        Field::Origin => run.meta.origin = Some(Origin::from_name(text)),
-        Field::PricingModel => run.pricing_model = Some(PricingModel::from_name(text)),
+        Field::Origin => run.meta.origin = Some(Origin::from_name_cut(text, !complete)),
+        Field::PricingModel => run.pricing_model = Some(PricingModel::from_name_cut(text, !complete)),
         _ => {}
     }
     Ok(())

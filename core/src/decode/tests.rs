@@ -569,3 +569,17 @@ fn a_wrong_type_does_not_hide_a_later_syntax_error() {
     assert_eq!(decode_chunks(&singles), whole);
     assert!(matches!(decode(b"{\"error\":\"x\"}"), Err(DecodeError::UnexpectedType { .. })));
 }
+
+#[test]
+fn a_long_enum_value_is_cut_the_same_way_in_any_chunking() {
+    // Found by the run_decoder fuzzer: a 60-character error type, whole in one chunk, was cut
+    // at the catch-all's 48 bytes and flagged; in pieces it went through the 40-byte scratch
+    // first and came out shorter and unflagged.
+    let body = std::format!(r#"{{"error":{{"type":"{}"}}}}"#, "x".repeat(60));
+    let whole = decode(body.as_bytes()).unwrap();
+    let Body::Error(error) = &whole else { panic!() };
+    let Some(ErrorType::Other(kind)) = &error.error_type else { panic!() };
+    assert!(kind.is_truncated() && kind.as_str().len() == 48);
+    let pieces: Vec<&[u8]> = body.as_bytes().chunks(2).collect();
+    assert_eq!(decode_chunks(&pieces).unwrap(), whole);
+}

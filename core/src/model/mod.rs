@@ -35,9 +35,21 @@ macro_rules! string_enum {
 
             /// The variant for a name; unknown names become `Other`.
             pub fn from_name(name: &str) -> Self {
+                Self::from_name_cut(name, false)
+            }
+
+            /// [`from_name`](Self::from_name) for a name that was already cut (`cut`): an
+            /// `Other` then says it is truncated, as it would for the whole name.
+            pub(crate) fn from_name_cut(name: &str, cut: bool) -> Self {
                 match name {
-                    $( $text => Self::$variant, )*
-                    other => Self::Other($crate::model::Text::from_str_truncating(other)),
+                    $( $text if !cut => Self::$variant, )*
+                    other => {
+                        let mut text = $crate::model::Text::from_str_truncating(other);
+                        if cut {
+                            text.mark_truncated();
+                        }
+                        Self::Other(text)
+                    }
                 }
             }
         }

@@ -144,8 +144,8 @@ impl RunMeta {
 /// `options`: the settings the run started with.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RunConfig {
-    /// `build` tag (capacity 32).
-    pub build: Option<Text<32>>,
+    /// `build` tag (capacity 24).
+    pub build: Option<Text<24>>,
     /// `timeoutSecs`.
     pub timeout_secs: Option<u32>,
     /// `memoryMbytes`.

@@ -123,6 +123,12 @@ impl<const N: usize> Text<N> {
         self.set_meta(len + fit, cut);
     }
 
+    /// Flags the text as cut (its value was longer than what was kept upstream).
+    pub(crate) fn mark_truncated(&mut self) {
+        let len = self.len();
+        self.set_meta(len, CUT);
+    }
+
     pub(crate) fn clear(&mut self) {
         self.meta = NonZeroU16::MIN;
     }
