@@ -13,6 +13,20 @@ pub(crate) type Source = Box<dyn std::error::Error + Send + Sync>;
 /// A failed exchange: when it failed, and why.
 pub(crate) type Failed = (TransportFailure, Source);
 
+/// The attempt's time limits on a request's config. Not `timeout_global`: with it ureq
+/// resolves the host name on a thread of its own to bound that too, about 100 µs per
+/// request; connecting has the client's connect timeout. (A macro: ureq's config scope types
+/// are sealed, so no function can be generic over them.)
+macro_rules! with_timeouts {
+    ($config:expr, $timeout:expr) => {
+        $config
+            .timeout_send_request(Some($timeout))
+            .timeout_send_body(Some($timeout))
+            .timeout_recv_response(Some($timeout))
+            .timeout_recv_body(Some($timeout))
+    };
+}
+
 /// Bytes read from the socket per call; the body is decoded as it arrives.
 const READ_BUFFER: usize = 4096;
 
@@ -43,14 +57,14 @@ pub(crate) fn exchange(
             for (name, value) in &headers {
                 builder = builder.header(*name, value);
             }
-            builder.config().timeout_global(Some(timeout)).build().call()
+            with_timeouts!(builder.config(), timeout).build().call()
         }
         Method::Post => {
             let mut builder = agent.post(&url);
             for (name, value) in &headers {
                 builder = builder.header(*name, value);
             }
-            builder.config().timeout_global(Some(timeout)).build().send(request.body())
+            with_timeouts!(builder.config(), timeout).build().send(request.body())
         }
     };
     let response = response.map_err(classify)?;
