@@ -6,6 +6,7 @@
 //! [`ResponseDecoder`] for its size); nothing is allocated and nothing recurses.
 
 mod fields;
+mod table;
 
 use core::fmt;
 
