@@ -289,20 +289,30 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         first: &mut bool,
         last: bool,
     ) -> Result<(), V::Error> {
+        // One validation gives both the text to emit and where a cut character starts.
         let (valid, complete) = match core::str::from_utf8(self.pending.as_slice()) {
-            Ok(_) => (self.pending.len(), true),
-            Err(e) if e.error_len().is_none() && !last => (e.valid_up_to(), false),
+            Ok(text) => {
+                if !text.is_empty() || last {
+                    str_fragment(v, key, text, *first, last)?;
+                    *first = false;
+                }
+                (self.pending.len(), true)
+            }
+            Err(e) if e.error_len().is_none() && !last => {
+                let valid = e.valid_up_to();
+                if valid > 0 {
+                    let text = core::str::from_utf8(&self.pending.as_slice()[..valid]).unwrap_or_default();
+                    str_fragment(v, key, text, *first, false)?;
+                    *first = false;
+                }
+                (valid, false)
+            }
             Err(e) => {
                 // Decoded escapes are whole characters, so the error is in the raw bytes.
                 let at = self.raw_offset + e.valid_up_to() - (self.raw_from as usize).min(e.valid_up_to());
                 return Err(self.fail_at(SyntaxErrorKind::InvalidUtf8, at).into());
             }
         };
-        if valid > 0 || last {
-            let text = core::str::from_utf8(&self.pending.as_slice()[..valid]).unwrap_or_default();
-            str_fragment(v, key, text, *first, last)?;
-            *first = false;
-        }
         if complete {
             self.pending.clear();
             self.raw_from = 0;
