@@ -162,6 +162,7 @@ impl Fields {
         }
     }
 
+    #[inline(never)]
     fn key(&mut self, f: Fragment<'_>) {
         if self.skip_depth > 0 {
             return;
@@ -181,6 +182,7 @@ impl Fields {
         }
     }
 
+    #[inline(never)]
     fn string(&mut self, f: Fragment<'_>) -> Result<(), DecodeError> {
         if self.skip_depth > 0 {
             return Ok(());
@@ -251,6 +253,7 @@ impl Fields {
         });
     }
 
+    #[inline(never)]
     fn number(&mut self, n: Number) -> Result<(), DecodeError> {
         if self.skip_depth > 0 {
             return Ok(());
@@ -458,7 +461,8 @@ fn metamorph(run: &mut Run) -> &mut Metamorph {
 impl Visitor for Fields {
     type Error = DecodeError;
 
-    #[inline]
+    // Inlined so that each call site, which knows its event's kind, calls the one handler.
+    #[inline(always)]
     fn event(&mut self, event: Event<'_>) -> Result<(), DecodeError> {
         match event {
             Event::ObjectStart => self.open(false),

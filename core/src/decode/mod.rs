@@ -178,7 +178,7 @@ where
 {
     type Error = DecodeError;
 
-    #[inline]
+    #[inline(always)]
     fn event(&mut self, event: Event<'_>) -> Result<(), DecodeError> {
         self.fields.event(event)?;
         self.extra.event(event).map_err(DecodeError::from)
