@@ -48,7 +48,7 @@ pub use error::{Expected, SyntaxError, SyntaxErrorKind};
 pub use number::Number;
 pub(crate) use number::NumberAccumulator;
 pub use select::Select;
-use strings::{PENDING, PLAIN, Pending};
+use strings::Pending;
 
 use crate::Status;
 
@@ -293,28 +293,19 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     /// hold whitespace) and [`Status::Partial`] before. Errors (syntax, or the visitor's) are
     /// final: every later call returns an error too.
     pub fn feed<V: Visitor>(&mut self, input: &[u8], v: &mut V) -> Result<Status, V::Error> {
-        // Small chunks inside a string (a byte at a time from a slow socket) only add to the
-        // pending bytes: no events, no state change.
-        if let State::Str { .. } = self.state {
-            // ASCII only, after pending bytes that do not end inside a character (which would
-            // end in a non-ASCII byte), so the pending bytes stay valid UTF-8 without a check.
-            let whole_chars = self.pending.as_slice().last().is_none_or(|&b| b < 0x80);
-            if whole_chars
-                && self.pending.len() + input.len() <= PENDING
-                && input.iter().all(|&b| b < 0x80 && PLAIN[b as usize])
-            {
-                if self.raw_from as usize == self.pending.len() {
-                    self.raw_offset = self.offset;
-                }
-                self.pending.push(input);
-                self.offset += input.len();
-                return Ok(Status::Partial);
-            }
-        }
         if let Some(e) = self.error {
             return Err(e.into());
         }
-        match self.run(input, v) {
+        let result = match self.state {
+            // Small chunks inside a string (a slow socket's byte or few) skip the general loop.
+            State::Str { key, first } => match self.small_string(input, key, first, v) {
+                Ok(true) => Ok(()),
+                Ok(false) => self.run(input, v),
+                Err(e) => Err(e),
+            },
+            _ => self.run(input, v),
+        };
+        match result {
             Ok(()) => {
                 self.offset += input.len();
                 Ok(if self.is_complete() { Status::Complete } else { Status::Partial })

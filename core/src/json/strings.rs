@@ -42,6 +42,15 @@ impl Pending {
         self.len = end as u8;
     }
 
+    /// Appends one byte, which the caller made sure fits.
+    #[inline]
+    pub(super) fn push_byte(&mut self, byte: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len as usize) {
+            *slot = byte;
+            self.len += 1;
+        }
+    }
+
     pub(super) fn clear(&mut self) {
         self.len = 0;
     }
@@ -124,6 +133,55 @@ pub(super) fn str_fragment<V: Visitor>(
 }
 
 impl<const DEPTH: usize> Parser<DEPTH> {
+    /// A small chunk inside a string: plain ASCII text joins the pending bytes, and a closing
+    /// quote at the chunk's end emits them, without the general loop (a slow socket's byte or
+    /// few). Returns false, having done nothing, when the chunk needs the general path
+    /// (escapes, non-ASCII, a pending cut character, more after the quote, or more text than
+    /// the pending buffer has room for).
+    #[inline]
+    pub(super) fn small_string<V: Visitor>(
+        &mut self,
+        input: &[u8],
+        key: bool,
+        first: bool,
+        v: &mut V,
+    ) -> Result<bool, V::Error> {
+        // ASCII after the first bytes of a character is an error the general path reports.
+        if self.pending.as_slice().last().is_some_and(|&b| b >= 0x80) {
+            return Ok(false);
+        }
+        let closed = match *input {
+            // A byte at a time is the common small chunk: no loop.
+            [b] if b < 0x80 && PLAIN[b as usize] && self.pending.len() < PENDING => {
+                if self.raw_from as usize == self.pending.len() {
+                    self.raw_offset = self.offset;
+                }
+                self.pending.push_byte(b);
+                return Ok(true);
+            }
+            [b'"'] => true,
+            [.., b'"'] if self.plain_fits(&input[..input.len() - 1]) => true,
+            _ if self.plain_fits(input) => false,
+            _ => return Ok(false),
+        };
+        let text = &input[..input.len() - closed as usize];
+        if self.raw_from as usize == self.pending.len() {
+            self.raw_offset = self.offset;
+        }
+        self.pending.push(text);
+        if closed {
+            let mut first = first;
+            self.emit_pending(v, key, &mut first, true)?;
+            self.state = if key { State::Colon } else { self.after_value() };
+        }
+        Ok(true)
+    }
+
+    /// Whether `text` is plain ASCII that fits in the pending buffer.
+    fn plain_fits(&self, text: &[u8]) -> bool {
+        self.pending.len() + text.len() <= PENDING && text.iter().all(|&b| b < 0x80 && PLAIN[b as usize])
+    }
+
     /// Plain string content up to the next quote, backslash, control byte or chunk end.
     #[inline]
     #[allow(clippy::too_many_arguments)]
