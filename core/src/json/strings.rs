@@ -57,7 +57,7 @@ impl Pending {
 }
 
 /// A run of string text at a chunk's end at least this long is emitted directly, not copied.
-pub(super) const DIRECT_PIECE: usize = 8;
+pub(super) const DIRECT_PIECE: usize = 4;
 
 /// Capacity of the pending-piece buffer (bytes).
 pub(super) const PENDING: usize = 24;
