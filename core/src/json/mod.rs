@@ -9,7 +9,8 @@
 //! The parser's state is a fixed [`Parser::<DEPTH>`](Parser) value (about `40 + DEPTH` bytes);
 //! nesting deeper than `DEPTH` is an error, never a stack overflow, because nothing recurses.
 //! Any split of the same bytes into chunks gives the same events, except that a string may be
-//! cut into more fragments (the text they spell is identical).
+//! cut into more fragments (the text they spell is identical). A string of at most 24 ASCII
+//! bytes without escapes (ids, keys, enum names) always arrives whole, in one fragment.
 //!
 //! ```
 //! use apify_core::json::{Event, Parser, SyntaxError, Visitor};

@@ -198,9 +198,17 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         let run = &input[start..i];
         let mut first = first;
         let Some(&end) = input.get(i) else {
-            // The chunk ends inside the string. A long run of checked text goes out as it is
-            // (no copy); a short one, or one that ends inside a character, waits in `pending`
-            // for the next chunk, so a slow socket does not mean an event per byte.
+            // The chunk ends inside the string. A string's start that fits waits in `pending`
+            // for its end, so the visitor gets short strings whole (one event, nothing to
+            // join) whatever the chunking. Otherwise a long run of checked text goes out as
+            // it is (no copy); a short one, or one that ends inside a character, waits in
+            // `pending` for the next chunk, so a slow socket does not mean an event per byte.
+            if first && self.pending.is_empty() && run.len() <= PENDING && run.is_ascii() {
+                self.raw_offset = self.offset + start;
+                self.pending.push(run);
+                self.state = State::Str { key, first };
+                return Ok(i);
+            }
             let chunk = *text.get_or_insert_with(|| valid_prefix(input));
             match chunk.get(start..i) {
                 Some(piece) if self.pending.is_empty() && piece.len() >= DIRECT_PIECE => {
@@ -223,6 +231,13 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                             .map_err(|e| self.fail(SyntaxErrorKind::InvalidUtf8, start + e.valid_up_to()))?,
                     };
                     str_fragment(v, key, whole, first, true)?;
+                } else if self.pending.len() + run.len() <= PENDING
+                    && run.is_ascii()
+                    && self.pending.as_slice().last().is_some_and(|&b| b < 0x80)
+                {
+                    // The end of a string whose start waits whole: joined, emitted once.
+                    self.pending.push(run);
+                    self.emit_pending(v, key, &mut first, true)?;
                 } else {
                     self.push_raw(v, key, &mut first, run, self.offset + start)?;
                     self.emit_pending(v, key, &mut first, true)?;

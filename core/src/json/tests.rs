@@ -302,3 +302,30 @@ fn errors_come_in_document_order_whatever_the_chunking() {
         assert_eq!((err.kind(), err.offset()), (kind, offset), "{doc:?}");
     }
 }
+
+#[test]
+fn short_ascii_strings_arrive_whole_in_any_chunking() {
+    /// Fails on any string or key that comes in more than one fragment.
+    struct Whole(usize);
+    impl Visitor for Whole {
+        type Error = SyntaxError;
+        fn event(&mut self, event: Event<'_>) -> Result<(), SyntaxError> {
+            if let Event::Key(f) | Event::Str(f) = event {
+                assert!(f.whole().is_some(), "{f:?} is a piece");
+                self.0 += 1;
+            }
+            Ok(())
+        }
+    }
+    // Every string at most 24 bytes (the pending buffer), ASCII, no escapes.
+    let doc = br#"{"id":"HG7ML7M8z78YcAPEB","statusMessage":"Actor finished, 123","stats":{"x":1},"":"","k":["abcdefghijklmnopqrstuvwx","y"]}"#;
+    for size in 1..=doc.len() {
+        let mut parser = Parser::<8>::new();
+        let mut whole = Whole(0);
+        for chunk in doc.chunks(size) {
+            parser.feed(chunk, &mut whole).unwrap();
+        }
+        parser.finish(&mut whole).unwrap();
+        assert_eq!(whole.0, 11, "chunks of {size}");
+    }
+}
