@@ -162,7 +162,8 @@ impl Fields {
         }
     }
 
-    #[inline(never)]
+    // Inlined into the parser: keys are the most frequent event, and little more than a lookup.
+    #[inline(always)]
     fn key(&mut self, f: Fragment<'_>) {
         if self.skip_depth > 0 {
             return;
