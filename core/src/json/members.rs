@@ -8,28 +8,27 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     /// byte of a key, with no state stored between tokens. Emits exactly the events of the
     /// general path; at anything else (whitespace, an escape, an array, the chunk's end, an
     /// error) it stores the state for that point and returns it, and the general path goes on.
+    ///
+    /// `at_value` enters at a member's value (`input[i]` is `"`, `{`, `-` or a digit) rather
+    /// than at a key's first byte, so that the fast path resumes right after a key that a
+    /// chunk boundary cut.
     pub(super) fn members<'i, V: Visitor>(
         &mut self,
         input: &'i [u8],
         text: &mut Option<&'i str>,
         mut i: usize,
+        mut at_value: bool,
         v: &mut V,
     ) -> Result<usize, V::Error> {
         let chunk = *text.get_or_insert_with(|| valid_prefix(input));
         'member: loop {
-            let end = plain_run(input, i);
-            let key = match (input.get(end), chunk.get(i..end)) {
-                (Some(b'"'), Some(key)) => key,
-                // The general path reads this key (an escape, the chunk's end, an error).
-                _ => return self.string(input, text, i, true, true, v),
-            };
-            str_fragment(v, true, key, true, true)?;
-            i = end + 1;
-            if input.get(i) != Some(&b':') {
-                self.state = State::Colon;
-                return Ok(i);
+            if !at_value {
+                i = match self.member_key(input, text, chunk, i, v)? {
+                    Ok(i) => i,
+                    Err(stopped) => return Ok(stopped),
+                };
             }
-            i += 1;
+            at_value = false;
             match input.get(i) {
                 Some(b'"') => {
                     let start = i + 1;
@@ -49,10 +48,8 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                         v.event(Event::Number(n))?;
                         i = end;
                     }
-                    None => {
-                        self.state = State::Value;
-                        return Ok(i);
-                    }
+                    // The general path reads it (the chunk's end, an exponent, an error).
+                    None => return self.value_start(input, i, v),
                 },
                 Some(b'{') => {
                     self.push(Container::Object, i)?;
@@ -103,5 +100,29 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                 }
             }
         }
+    }
+
+    /// A member's key and the `:` after it, from the key's first byte. `Ok(Ok(i))` is where its
+    /// value starts; `Ok(Err(i))` is where the general path goes on, in the state stored.
+    fn member_key<'i, V: Visitor>(
+        &mut self,
+        input: &'i [u8],
+        text: &mut Option<&'i str>,
+        chunk: &'i str,
+        i: usize,
+        v: &mut V,
+    ) -> Result<Result<usize, usize>, V::Error> {
+        let end = plain_run(input, i);
+        let key = match (input.get(end), chunk.get(i..end)) {
+            (Some(b'"'), Some(key)) => key,
+            // The general path reads this key (an escape, the chunk's end, an error).
+            _ => return self.string(input, text, i, true, true, v).map(Err),
+        };
+        str_fragment(v, true, key, true, true)?;
+        if input.get(end + 1) != Some(&b':') {
+            self.state = State::Colon;
+            return Ok(Err(end + 1));
+        }
+        Ok(Ok(end + 2))
     }
 }

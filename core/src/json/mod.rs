@@ -416,6 +416,13 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         let mut i = 0;
         while i < input.len() {
             match self.state {
+                // At a value the fast path takes, after a key that the general path read
+                // (a chunk boundary cut it).
+                State::Value
+                    if input.len() - i >= 16 && matches!(input[i], b'"' | b'{' | b'-' | b'0'..=b'9') =>
+                {
+                    i = self.members(input, &mut text, i, true, v)?;
+                }
                 State::Value
                 | State::ArrayFirst
                 | State::ObjectFirst
@@ -434,7 +441,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                 }
                 // At the start of a key: the members of compact objects, in one tight loop.
                 State::Str { key: true, first: true } if self.pending.is_empty() && input.len() - i >= 16 => {
-                    i = self.members(input, &mut text, i, v)?;
+                    i = self.members(input, &mut text, i, false, v)?;
                 }
                 State::Str { key, first } => i = self.string(input, &mut text, i, key, first, v)?,
                 State::Escape { key, first } => i = self.escape(input[i], i, key, first, v)?,

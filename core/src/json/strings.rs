@@ -268,7 +268,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     }
 
     /// The state after a string ends at `input[i - 1]`, taking the separators that compact
-    /// JSON puts right after it (`":"` then `"` after a key, `,"` after a member's value) in
+    /// JSON puts right after it (`:` after a key, `,"` after a member's value) in
     /// one step; anything else is left to the general loop. Returns where to continue.
     #[inline]
     pub(super) fn after_string(&mut self, input: &[u8], mut i: usize, key: bool) -> usize {
@@ -277,10 +277,6 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             if input.get(i) == Some(&b':') {
                 i += 1;
                 self.state = State::Value;
-                if input.get(i) == Some(&b'"') {
-                    i += 1;
-                    self.state = State::Str { key: false, first: true };
-                }
             }
             return i;
         }
