@@ -177,6 +177,21 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         Ok(true)
     }
 
+    /// Keeps the start of a string that runs to the chunk's end (from `input[start]`) in the
+    /// pending bytes when it fits and is ASCII, so the string can be emitted whole once its
+    /// end arrives. False, having done nothing, otherwise.
+    #[inline]
+    pub(super) fn hold_start(&mut self, input: &[u8], start: usize, key: bool) -> bool {
+        let run = &input[start..];
+        if !(self.pending.is_empty() && run.len() <= PENDING && run.is_ascii()) {
+            return false;
+        }
+        self.raw_offset = self.offset + start;
+        self.pending.push(run);
+        self.state = State::Str { key, first: true };
+        true
+    }
+
     /// Whether `text` is plain ASCII that fits in the pending buffer.
     fn plain_fits(&self, text: &[u8]) -> bool {
         self.pending.len() + text.len() <= PENDING && text.iter().all(|&b| b < 0x80 && PLAIN[b as usize])
@@ -203,10 +218,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             // join) whatever the chunking. Otherwise a long run of checked text goes out as
             // it is (no copy); a short one, or one that ends inside a character, waits in
             // `pending` for the next chunk, so a slow socket does not mean an event per byte.
-            if first && self.pending.is_empty() && run.len() <= PENDING && run.is_ascii() {
-                self.raw_offset = self.offset + start;
-                self.pending.push(run);
-                self.state = State::Str { key, first };
+            if first && self.hold_start(input, start, key) {
                 return Ok(i);
             }
             let chunk = *text.get_or_insert_with(|| valid_prefix(input));
