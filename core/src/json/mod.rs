@@ -472,7 +472,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                         if let Some(n) = self.number.finish() {
                             v.event(Event::Number(n))?;
                         }
-                        self.state = self.after_value();
+                        i = self.value_ended(input, i);
                     }
                 }
                 State::Literal { which, matched } => {
