@@ -59,8 +59,10 @@ impl Pending {
 /// A run of string text at a chunk's end at least this long is emitted directly, not copied.
 pub(super) const DIRECT_PIECE: usize = 4;
 
-/// Capacity of the pending-piece buffer (bytes).
-pub(super) const PENDING: usize = 24;
+/// Capacity of the pending-piece buffer (bytes): every key of the run object but one
+/// (`PROXY_RESIDENTIAL_TRANSFER_GBYTES`) and every id and enum name the API sends fit, so they
+/// reach the decoder whole whatever the chunking. The decoder's RAM budget has no room for more.
+pub(super) const PENDING: usize = 32;
 
 /// Bytes that may continue a string without special handling: printable ASCII other than `"`
 /// and `\`, and every non-ASCII byte (validated as UTF-8 per run).
