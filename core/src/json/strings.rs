@@ -33,12 +33,7 @@ impl Pending {
     pub(super) fn push(&mut self, bytes: &[u8]) {
         let len = self.len as usize;
         let end = (len + bytes.len()).min(PENDING);
-        // One byte (a slow socket's usual delivery) without a call to `memcpy`.
-        if let ([to], [from]) = (&mut self.bytes[len..end], bytes) {
-            *to = *from;
-        } else {
-            self.bytes[len..end].copy_from_slice(&bytes[..end - len]);
-        }
+        self.bytes[len..end].copy_from_slice(&bytes[..end - len]);
         self.len = end as u8;
     }
 
@@ -245,14 +240,8 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                             .map_err(|e| self.fail(SyntaxErrorKind::InvalidUtf8, start + e.valid_up_to()))?,
                     };
                     str_fragment(v, key, whole, first, true)?;
-                } else if self.pending.len() + run.len() <= PENDING
-                    && run.is_ascii()
-                    && self.pending.as_slice().last().is_some_and(|&b| b < 0x80)
-                {
-                    // The end of a string whose start waits whole: joined, emitted once.
-                    self.pending.push(run);
-                    self.emit_pending(v, key, &mut first, true)?;
                 } else {
+                    // The end of a string whose start waits in `pending`: joined, emitted once.
                     self.push_raw(v, key, &mut first, run, self.offset + start)?;
                     self.emit_pending(v, key, &mut first, true)?;
                 }
@@ -299,8 +288,32 @@ impl<const DEPTH: usize> Parser<DEPTH> {
 
     /// Appends raw string bytes that start at document offset `offset`; when the buffer
     /// fills, emits what is complete and keeps a cut character's first bytes.
-    #[inline]
+    #[inline(always)]
     fn push_raw<V: Visitor>(
+        &mut self,
+        v: &mut V,
+        key: bool,
+        first: &mut bool,
+        bytes: &[u8],
+        offset: usize,
+    ) -> Result<(), V::Error> {
+        // The usual case, ASCII that fits after whole characters: nothing to check or emit.
+        if self.pending.len() + bytes.len() <= PENDING
+            && bytes.is_ascii()
+            && self.pending.as_slice().last().is_none_or(|&b| b < 0x80)
+        {
+            if self.raw_from as usize == self.pending.len() {
+                self.raw_offset = offset;
+            }
+            self.pending.push(bytes);
+            return Ok(());
+        }
+        self.push_raw_checked(v, key, first, bytes, offset)
+    }
+
+    /// [`push_raw`](Self::push_raw) for bytes that need a UTF-8 check or more room.
+    #[inline(never)]
+    fn push_raw_checked<V: Visitor>(
         &mut self,
         v: &mut V,
         key: bool,
