@@ -55,8 +55,10 @@ impl Pending {
 pub(super) const DIRECT_PIECE: usize = 4;
 
 /// Capacity of the pending-piece buffer (bytes): every key of the run object but one
-/// (`PROXY_RESIDENTIAL_TRANSFER_GBYTES`) and every id and enum name the API sends fit, so they
-/// reach the decoder whole whatever the chunking. The decoder's RAM budget has no room for more.
+/// (`PROXY_RESIDENTIAL_TRANSFER_GBYTES`), every id and every enum name of the run object fit,
+/// so they reach the decoder whole whatever the chunking (one error type,
+/// `full-permission-actor-not-approved`, does not). The decoder's RAM budget has no room for
+/// more.
 pub(super) const PENDING: usize = 32;
 
 /// Bytes that may continue a string without special handling: printable ASCII other than `"`
@@ -288,7 +290,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
 
     /// Appends raw string bytes that start at document offset `offset`; when the buffer
     /// fills, emits what is complete and keeps a cut character's first bytes.
-    #[inline(always)]
+    #[inline]
     fn push_raw<V: Visitor>(
         &mut self,
         v: &mut V,
