@@ -329,3 +329,38 @@ fn short_ascii_strings_arrive_whole_in_any_chunking() {
         assert_eq!(whole.0, 11, "chunks of {size}");
     }
 }
+
+#[test]
+fn every_key_and_short_value_of_the_fixtures_arrives_whole_at_any_chunk_size() {
+    /// Collects the keys and string values that came in pieces.
+    struct Pieces(Vec<String>, Option<String>);
+    impl Visitor for Pieces {
+        type Error = SyntaxError;
+        fn event(&mut self, event: Event<'_>) -> Result<(), SyntaxError> {
+            if let Event::Key(f) | Event::Str(f) = event {
+                if f.whole().is_none() {
+                    self.1.get_or_insert_with(String::new).push_str(f.text);
+                    if f.last {
+                        self.0.extend(self.1.take());
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+    for (name, doc) in crate::test_fixtures::ALL {
+        for size in 1..=80 {
+            let mut parser = Parser::<32>::new();
+            let mut pieces = Pieces(Vec::new(), None);
+            for chunk in doc.chunks(size) {
+                parser.feed(chunk, &mut pieces).unwrap();
+            }
+            parser.finish(&mut pieces).unwrap();
+            for text in pieces.0 {
+                // Longer than the pending buffer, or not plain ASCII: may come in pieces.
+                let short = text.len() <= strings::PENDING && text.bytes().all(|b| b.is_ascii() && b >= 0x20);
+                assert!(!short, "{name} in chunks of {size}: {text:?} came in pieces");
+            }
+        }
+    }
+}
