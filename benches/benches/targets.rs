@@ -1,7 +1,7 @@
 //! The design's three decoding speed targets, as ratios that hold on a noisy machine.
 //!
 //! Criterion times one benchmark after another, so a busy minute on a shared machine lands on
-//! one side of a comparison only (the `decode` medians of the same binary move by up to 40%
+//! one side of a comparison only (the `decode` medians of the same binary move by up to two thirds
 //! between runs). Here the compared decoders alternate in short batches, many times over, and
 //! each keeps its fastest batch: the least disturbed time of each, measured in the same
 //! minutes. The work timed is `decode`'s, on the same 1,929-byte body, checked the same way.
