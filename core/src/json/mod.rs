@@ -296,9 +296,6 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     /// hold whitespace) and [`Status::Partial`] before. Errors (syntax, or the visitor's) are
     /// final: every later call returns an error too.
     pub fn feed<V: Visitor>(&mut self, input: &[u8], v: &mut V) -> Result<Status, V::Error> {
-        if let Some(e) = self.error {
-            return Err(e.into());
-        }
         let result = match self.state {
             // Small chunks inside a string (a slow socket's byte or few) skip the general loop.
             State::Str { key, first } => match self.small_string(input, key, first, v) {
@@ -306,6 +303,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                 Ok(false) => self.run(input, v),
                 Err(e) => Err(e),
             },
+            // A failed parser is always in this state; `run` returns its error.
             _ => self.run(input, v),
         };
         match result {
@@ -325,11 +323,9 @@ impl<const DEPTH: usize> Parser<DEPTH> {
 
     /// Ends the input: emits a pending top-level number and checks the document is whole.
     pub fn finish<V: Visitor>(&mut self, v: &mut V) -> Result<(), V::Error> {
-        if let Some(e) = self.error {
-            return Err(e.into());
-        }
         let result = match self.state {
             State::Done => Ok(()),
+            State::Failed => return Err(self.failure().into()),
             State::Number if self.depth == 0 && self.number.is_complete() => {
                 self.state = State::Done;
                 match self.number.finish() {
@@ -343,6 +339,11 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             self.state = State::Failed;
         }
         result
+    }
+
+    /// The error that put the parser in [`State::Failed`].
+    fn failure(&self) -> SyntaxError {
+        self.error.unwrap_or(SyntaxError::new(SyntaxErrorKind::Aborted, self.offset))
     }
 
     fn fail_end(&mut self) -> SyntaxError {
@@ -414,6 +415,9 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     fn run<V: Visitor>(&mut self, input: &[u8], v: &mut V) -> Result<(), V::Error> {
         // The chunk's valid UTF-8 prefix, computed on first need: strings that lie whole in
         // the chunk are slices of it, so a large chunk is validated once, not per string.
+        if matches!(self.state, State::Failed) {
+            return Err(self.failure().into());
+        }
         let mut text: Option<&str> = None;
         let mut i = 0;
         while i < input.len() {
@@ -498,10 +502,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                         self.state = State::Literal { which, matched: m as u8 };
                     }
                 }
-                State::Failed => {
-                    let e = self.error.unwrap_or(SyntaxError::new(SyntaxErrorKind::Aborted, self.offset));
-                    return Err(e.into());
-                }
+                State::Failed => return Err(self.failure().into()),
             }
         }
         Ok(())
@@ -591,7 +592,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     #[inline]
     fn value_ended(&mut self, input: &[u8], mut i: usize) -> usize {
         self.state = self.after_value();
-        if self.state == State::AfterValue
+        if matches!(self.state, State::AfterValue)
             && input.get(i) == Some(&b',')
             && self.stack[self.depth - 1] == Container::Object
         {
