@@ -164,10 +164,13 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             _ => return Ok(false),
         };
         let text = &input[..input.len() - closed as usize];
-        if self.raw_from as usize == self.pending.len() {
-            self.raw_offset = self.offset;
+        // A lone closing quote, the usual case, has nothing to copy.
+        if !text.is_empty() {
+            if self.raw_from as usize == self.pending.len() {
+                self.raw_offset = self.offset;
+            }
+            self.pending.push(text);
         }
-        self.pending.push(text);
         if closed {
             let mut first = first;
             self.emit_pending(v, key, &mut first, true)?;
