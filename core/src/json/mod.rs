@@ -413,11 +413,12 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     }
 
     fn run<V: Visitor>(&mut self, input: &[u8], v: &mut V) -> Result<(), V::Error> {
-        // The chunk's valid UTF-8 prefix, computed on first need: strings that lie whole in
-        // the chunk are slices of it, so a large chunk is validated once, not per string.
+        // Also for an empty chunk: every call after an error returns it.
         if matches!(self.state, State::Failed) {
             return Err(self.failure().into());
         }
+        // The chunk's valid UTF-8 prefix, computed on first need: strings that lie whole in
+        // the chunk are slices of it, so a large chunk is validated once, not per string.
         let mut text: Option<&str> = None;
         let mut i = 0;
         while i < input.len() {

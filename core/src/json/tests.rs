@@ -221,7 +221,7 @@ fn errors_are_final() {
     assert_eq!(parser.feed(b"2]", &mut Validate), Err(first));
     assert_eq!(parser.feed(b"", &mut Validate), Err(first));
     assert_eq!(parser.finish(&mut Validate), Err(first));
-    // Also when the error came inside a string, the state that `feed` takes a shortcut for.
+    // Also after an error inside a string, where small chunks would take a shortcut.
     let mut parser = Parser::<4>::new();
     let first = parser.feed(b"[\"a\x01", &mut Validate).unwrap_err();
     for chunk in [&b""[..], b"b", b"\""] {
