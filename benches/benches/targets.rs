@@ -12,29 +12,12 @@
 mod shared;
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use apify_core::decode::ResponseDecoder;
-use shared::{Envelope, check_apify, check_typed, compact_body, count_picojson, decode_apify};
-
-/// Documents per timed batch, and batches per decoder.
-const BATCH: u32 = 100;
-const ROUNDS: u32 = 1000;
-
-/// The fastest of `ROUNDS` batches, per document, each case alternating with the others.
-fn fastest(cases: &mut [&mut dyn FnMut()]) -> Vec<Duration> {
-    let mut best = vec![Duration::MAX; cases.len()];
-    for _ in 0..ROUNDS {
-        for (case, best) in cases.iter_mut().zip(&mut best) {
-            let start = Instant::now();
-            for _ in 0..BATCH {
-                case();
-            }
-            *best = (*best).min(start.elapsed() / BATCH);
-        }
-    }
-    best
-}
+use shared::{
+    BATCH, Envelope, ROUNDS, check_apify, check_typed, compact_body, count_picojson, decode_apify, fastest,
+};
 
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` runs this once as a smoke test.

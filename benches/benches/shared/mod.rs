@@ -2,6 +2,7 @@
 //! timed, and the checks that each decoder's result is right before it is timed.
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use apify_core::decode::{Decoded, ResponseDecoder};
 use apify_core::model::{Run, RunStatus};
@@ -213,4 +214,27 @@ pub(crate) fn expected_events(value: &serde_json::Value) -> usize {
         }
         _ => 1,
     }
+}
+
+/// Documents per timed batch, and batches per case, for the interleaved benches.
+#[allow(dead_code, reason = "the interleaved benches use it, `decode` does not")]
+pub(crate) const BATCH: u32 = 100;
+#[allow(dead_code, reason = "the interleaved benches use it, `decode` does not")]
+pub(crate) const ROUNDS: u32 = 1000;
+
+/// The fastest of `ROUNDS` batches, per document, each case alternating with the others, so
+/// that a busy minute on a shared machine slows every case alike or none.
+#[allow(dead_code, reason = "the interleaved benches use it, `decode` does not")]
+pub(crate) fn fastest(cases: &mut [&mut dyn FnMut()]) -> Vec<Duration> {
+    let mut best = vec![Duration::MAX; cases.len()];
+    for _ in 0..ROUNDS {
+        for (case, best) in cases.iter_mut().zip(&mut best) {
+            let start = Instant::now();
+            for _ in 0..BATCH {
+                case();
+            }
+            *best = (*best).min(start.elapsed() / BATCH);
+        }
+    }
+    best
 }
