@@ -28,6 +28,13 @@ impl Pending {
         &self.bytes[..self.len as usize]
     }
 
+    /// Whether the bytes end with a whole character (or there are none): then ASCII may
+    /// follow without a UTF-8 check.
+    #[inline]
+    pub(super) fn ends_whole(&self) -> bool {
+        self.as_slice().last().is_none_or(|&b| b < 0x80)
+    }
+
     /// Appends `bytes`, which the caller made sure fit.
     #[inline]
     pub(super) fn push(&mut self, bytes: &[u8]) {
@@ -146,15 +153,13 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         v: &mut V,
     ) -> Result<bool, V::Error> {
         // ASCII after the first bytes of a character is an error the general path reports.
-        if self.pending.as_slice().last().is_some_and(|&b| b >= 0x80) {
+        if !self.pending.ends_whole() {
             return Ok(false);
         }
         let closed = match *input {
             // A byte at a time is the common small chunk: no loop.
             [b] if b < 0x80 && PLAIN[b as usize] && self.pending.len() < PENDING => {
-                if self.raw_from as usize == self.pending.len() {
-                    self.raw_offset = self.offset;
-                }
+                self.mark_raw_start(self.offset);
                 self.pending.push_byte(b);
                 return Ok(true);
             }
@@ -166,9 +171,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         let text = &input[..input.len() - closed as usize];
         // A lone closing quote, the usual case, has nothing to copy.
         if !text.is_empty() {
-            if self.raw_from as usize == self.pending.len() {
-                self.raw_offset = self.offset;
-            }
+            self.mark_raw_start(self.offset);
             self.pending.push(text);
         }
         if closed {
@@ -192,6 +195,15 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         self.pending.push(run);
         self.state = State::Str { key, first: true };
         true
+    }
+
+    /// Records `offset` as where the unchecked raw bytes start in the document, when the bytes
+    /// about to be appended are the first of them.
+    #[inline]
+    fn mark_raw_start(&mut self, offset: usize) {
+        if self.raw_from as usize == self.pending.len() {
+            self.raw_offset = offset;
+        }
     }
 
     /// Whether `text` is plain ASCII that fits in the pending buffer.
@@ -303,13 +315,8 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         offset: usize,
     ) -> Result<(), V::Error> {
         // The usual case, ASCII that fits after whole characters: nothing to check or emit.
-        if self.pending.len() + bytes.len() <= PENDING
-            && bytes.is_ascii()
-            && self.pending.as_slice().last().is_none_or(|&b| b < 0x80)
-        {
-            if self.raw_from as usize == self.pending.len() {
-                self.raw_offset = offset;
-            }
+        if self.pending.len() + bytes.len() <= PENDING && bytes.is_ascii() && self.pending.ends_whole() {
+            self.mark_raw_start(offset);
             self.pending.push(bytes);
             return Ok(());
         }
@@ -330,12 +337,10 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             if self.pending.len() == PENDING {
                 self.emit_pending(v, key, first, false)?;
             }
-            if self.raw_from as usize == self.pending.len() {
-                self.raw_offset = offset;
-            }
+            self.mark_raw_start(offset);
             let n = (PENDING - self.pending.len()).min(bytes.len());
             // Fits: `n` is at most the room left.
-            let whole_chars = self.pending.as_slice().last().is_none_or(|&b| b < 0x80);
+            let whole_chars = self.pending.ends_whole();
             self.pending.push(&bytes[..n]);
             // Checked as they arrive, so an invalid byte is reported at once, as a one-shot
             // parse reports it, and not after a later error in the same string (ASCII after
