@@ -60,8 +60,9 @@ pub struct Run {
     pub default_request_queue_id: Option<Id>,
     /// `buildNumber`, such as `0.2.2`: a string, never a number (capacity 16).
     pub build_number: Option<Text<16>>,
-    /// `containerUrl` (capacity 48).
-    pub container_url: Option<Text<48>>,
+    /// `containerUrl` (capacity 40; the API's form, `https://` and 12 characters on
+    /// `.runs.apify.net`, takes 35).
+    pub container_url: Option<Text<40>>,
     /// `isContainerServerReady`.
     pub is_container_server_ready: Option<bool>,
     /// `gitBranchName` (capacity 32).
@@ -127,8 +128,10 @@ pub struct RunMeta {
     pub origin: Option<Origin>,
     /// `clientIp` (capacity 40).
     pub client_ip: Option<Text<40>>,
-    /// `userAgent` of the client that started the run (capacity 56).
-    pub user_agent: Option<Text<56>>,
+    /// `userAgent` of the client that started the run (capacity 64: the official JavaScript
+    /// and Python clients' agents, such as `ApifyClient/2.25.1 (linux; Node/v20.11.0);
+    /// isAtHome/false`, fit; a browser's is cut and flagged).
+    pub user_agent: Option<Text<64>>,
     /// `scheduleId` (capacity 24).
     pub schedule_id: Option<Id>,
     /// `scheduledAt`.
