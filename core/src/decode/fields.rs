@@ -64,6 +64,14 @@ impl Fields {
         }
     }
 
+    /// A value of a field kept as any value: only `error.data`'s presence is recorded, whatever
+    /// its type (`null` is absence).
+    fn any_value(&mut self, field: Field) {
+        if field == Field::ErrorData {
+            self.with_error(|e| e.has_data = true);
+        }
+    }
+
     /// The innermost open known container.
     fn top(&self) -> Option<Ctx> {
         self.ctx_len.checked_sub(1).map(|i| self.ctx[i as usize])
@@ -93,9 +101,7 @@ impl Fields {
         let found = if array { JsonKind::Array } else { JsonKind::Object };
         let shape = field.shape();
         if shape == Shape::Any {
-            if field == Field::ErrorData {
-                self.with_error(|e| e.has_data = true);
-            }
+            self.any_value(field);
             self.skip_depth = 1;
             return Ok(());
         }
@@ -190,7 +196,7 @@ impl Fields {
         }
         let field = self.pending;
         match field.shape() {
-            Shape::Any if field == Field::ErrorData && f.first => self.with_error(|e| e.has_data = true),
+            Shape::Any if f.first => self.any_value(field),
             Shape::Any => {}
             Shape::Text => self.text(field, f),
             Shape::ParsedText => match f.whole() {
@@ -262,7 +268,7 @@ impl Fields {
         let field = self.pending;
         let out_of_range = || DecodeError::NumberOutOfRange { field: field.path() };
         match field.shape() {
-            Shape::Any => {}
+            Shape::Any => self.any_value(field),
             Shape::Integer => {
                 let v = n.to_u64();
                 match field {
@@ -316,7 +322,7 @@ impl Fields {
         }
         let field = self.pending;
         match field.shape() {
-            Shape::Any => {}
+            Shape::Any => self.any_value(field),
             Shape::Bool => self.with_run(|run| {
                 let slot = match field {
                     Field::IsStatusMessageTerminal => &mut run.is_status_message_terminal,

@@ -258,6 +258,24 @@ fn api_errors() {
     assert_eq!(e.error_type.unwrap().as_str(), "some-new-kind");
 }
 
+#[test]
+fn error_data_of_any_type_is_present_and_null_is_not() {
+    for (data, present) in [
+        ("0", true),
+        ("true", true),
+        ("false", true),
+        (r#""x""#, true),
+        ("{}", true),
+        ("[1]", true),
+        ("null", false),
+    ] {
+        let body = std::format!(r#"{{"error":{{"type":"x","data":{data},"message":"m"}}}}"#);
+        let Body::Error(e) = decode(body.as_bytes()).unwrap() else { panic!("{body}") };
+        assert_eq!(e.has_data, present, "{body}");
+        assert_eq!(e.message.unwrap().as_str(), "m", "{body}: members after `data` still decode");
+    }
+}
+
 /// An independent oracle: serde_json (with exact number text) mapped onto the model by hand.
 fn expected_from_serde(bytes: &[u8]) -> Body {
     let doc: Value = serde_json::from_slice(bytes).unwrap();
