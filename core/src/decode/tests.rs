@@ -276,6 +276,21 @@ fn error_data_of_any_type_is_present_and_null_is_not() {
     }
 }
 
+#[test]
+fn cut_unknown_names_are_marked_when_written() {
+    let long = "A_STATUS_NAME_FROM_A_FUTURE_API_VERSION_LONGER_THAN_ANY_CAPACITY";
+    let body = std::format!(r#"{{"data":{{"status":"{long}","meta":{{"origin":"{long}"}}}}}}"#);
+    let Body::Run(run) = decode(body.as_bytes()).unwrap() else { panic!() };
+    let Some(RunStatus::Other(status)) = &run.status else { panic!("{:?}", run.status) };
+    assert!(status.is_truncated() && long.starts_with(status.as_str()));
+    let mut out = std::string::String::new();
+    run.write_json(&mut out).unwrap();
+    assert!(out.contains(&std::format!(r#""status":"{}…""#, status.as_str())), "{out}");
+    let Some(Origin::Other(origin)) = &run.meta.origin else { panic!() };
+    assert!(out.contains(&std::format!(r#""origin":"{}…""#, origin.as_str())), "{out}");
+    assert_eq!(RunStatus::Succeeded.to_string(), "SUCCEEDED");
+}
+
 /// An independent oracle: serde_json (with exact number text) mapped onto the model by hand.
 fn expected_from_serde(bytes: &[u8]) -> Body {
     let doc: Value = serde_json::from_slice(bytes).unwrap();

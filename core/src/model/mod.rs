@@ -54,9 +54,14 @@ macro_rules! string_enum {
             }
         }
 
+        /// The API's spelling; an unknown value that was cut ends in `…`, as a cut
+        /// [`Text`](crate::model::Text) does.
         impl core::fmt::Display for $name {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.write_str(self.as_str())
+                match self {
+                    Self::Other(text) => core::fmt::Display::fmt(text, f),
+                    known => f.write_str(known.as_str()),
+                }
             }
         }
     };
