@@ -103,7 +103,8 @@ impl Number {
         Decimal::normalize(self.mantissa, self.exponent, self.negative)
     }
 
-    /// The nearest `f64` (see [`Decimal::to_f64`]); saturates to infinity or zero.
+    /// The value as an `f64`, as close as [`Decimal::to_f64`] gets; saturates to infinity or
+    /// zero.
     pub fn to_f64(&self) -> f64 {
         let value = crate::decimal::scale_pow10(self.mantissa as f64, self.exponent);
         if self.negative { -value } else { value }
