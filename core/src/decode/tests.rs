@@ -439,6 +439,17 @@ fn type_errors_name_the_field() {
 }
 
 #[test]
+fn calls_after_a_field_error_do_not_call_the_body_invalid() {
+    let mut decoder = ResponseDecoder::<8>::new();
+    decoder.feed(br#"{"data":{"#).unwrap();
+    assert!(matches!(decoder.feed(br#""status":5,"#), Err(DecodeError::UnexpectedType { .. })));
+    let later = decoder.feed(br#""id":"x"}}"#).unwrap_err();
+    assert!(matches!(later, DecodeError::Json(e) if e.kind() == SyntaxErrorKind::Aborted && e.offset() == 9));
+    assert_eq!(later.to_string(), "parsing was stopped by an earlier error (in the chunk from byte 9)");
+    assert_eq!(decoder.finish().unwrap_err(), later);
+}
+
+#[test]
 fn numbers_must_fit_exactly() {
     for body in [
         &br#"{"data":{"stats":{"memMaxBytes":1.5}}}"#[..],

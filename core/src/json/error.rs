@@ -20,7 +20,8 @@ impl SyntaxError {
     }
 
     /// Offset of the offending byte from the start of the document (for an unexpected end,
-    /// the document's length).
+    /// the document's length; for [`Aborted`](SyntaxErrorKind::Aborted), where the chunk in
+    /// which the consumer stopped begins).
     pub const fn offset(&self) -> usize {
         self.offset
     }
@@ -54,7 +55,8 @@ pub enum SyntaxErrorKind {
         /// The parser's `DEPTH`.
         limit: u32,
     },
-    /// The consumer stopped the parse (its own error was returned at the time).
+    /// The consumer (the [`Visitor`](super::Visitor)) stopped the parse: its own error was
+    /// returned at the time, and this one by every later call. The document may be valid.
     Aborted,
 }
 
@@ -139,7 +141,10 @@ impl fmt::Display for SyntaxErrorKind {
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid JSON at byte {}: {}", self.offset, self.kind)
+        match self.kind {
+            SyntaxErrorKind::Aborted => write!(f, "{} (in the chunk from byte {})", self.kind, self.offset),
+            kind => write!(f, "invalid JSON at byte {}: {kind}", self.offset),
+        }
     }
 }
 
