@@ -275,9 +275,16 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         }
     }
 
-    /// Total bytes consumed so far.
+    /// Total bytes consumed so far. Offsets, error offsets included, count modulo the address
+    /// space: past `usize::MAX` bytes (4 GiB on 32-bit targets) they wrap, and never panic.
     pub const fn offset(&self) -> usize {
         self.offset
+    }
+
+    /// The document offset of byte `i` of the current chunk.
+    #[inline]
+    const fn at(&self, i: usize) -> usize {
+        self.offset.wrapping_add(i)
     }
 
     /// Whether the top-level value is complete (more input may only be whitespace).
@@ -308,7 +315,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         };
         match result {
             Ok(()) => {
-                self.offset += input.len();
+                self.offset = self.at(input.len());
                 Ok(if self.is_complete() { Status::Complete } else { Status::Partial })
             }
             Err(e) => {
@@ -353,7 +360,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     }
 
     fn fail(&mut self, kind: SyntaxErrorKind, at: usize) -> SyntaxError {
-        self.fail_at(kind, self.offset + at)
+        self.fail_at(kind, self.at(at))
     }
 
     /// Fails at an absolute document offset (for bytes kept from earlier chunks).

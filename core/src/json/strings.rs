@@ -191,7 +191,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         if !(self.pending.is_empty() && run.len() <= PENDING && run.is_ascii()) {
             return false;
         }
-        self.raw_offset = self.offset + start;
+        self.raw_offset = self.at(start);
         self.pending.push(run);
         self.state = State::Str { key, first: true };
         true
@@ -241,7 +241,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                     str_fragment(v, key, piece, first, false)?;
                     first = false;
                 }
-                _ => self.push_raw(v, key, &mut first, run, self.offset + start)?,
+                _ => self.push_raw(v, key, &mut first, run, self.at(start))?,
             }
             self.state = State::Str { key, first };
             return Ok(i);
@@ -259,13 +259,13 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                     str_fragment(v, key, whole, first, true)?;
                 } else {
                     // The end of a string whose start waits in `pending`: joined, emitted once.
-                    self.push_raw(v, key, &mut first, run, self.offset + start)?;
+                    self.push_raw(v, key, &mut first, run, self.at(start))?;
                     self.emit_pending(v, key, &mut first, true)?;
                 }
                 return Ok(self.after_string(input, i + 1, key));
             }
             b'\\' => {
-                self.push_raw(v, key, &mut first, run, self.offset + start)?;
+                self.push_raw(v, key, &mut first, run, self.at(start))?;
                 // A character cut before the backslash is invalid.
                 self.check_raw(false)?;
                 self.state = State::Escape { key, first };
@@ -278,7 +278,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                         return Err(self.fail(SyntaxErrorKind::InvalidUtf8, start + e.valid_up_to()).into());
                     }
                 } else {
-                    self.push_raw(v, key, &mut first, run, self.offset + start)?;
+                    self.push_raw(v, key, &mut first, run, self.at(start))?;
                     self.check_raw(false)?;
                 }
                 return Err(self.fail(SyntaxErrorKind::ControlCharacter, i).into());
@@ -349,7 +349,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                 self.check_raw(true)?;
             }
             bytes = &bytes[n..];
-            offset += n;
+            offset = offset.wrapping_add(n);
         }
         Ok(())
     }
@@ -362,7 +362,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             Ok(_) => Ok(()),
             Err(e) if cut_allowed && e.error_len().is_none() => Ok(()),
             Err(e) => {
-                let at = self.raw_offset + e.valid_up_to();
+                let at = self.raw_offset.wrapping_add(e.valid_up_to());
                 Err(self.fail_at(SyntaxErrorKind::InvalidUtf8, at).into())
             }
         }
@@ -415,7 +415,9 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             }
             Err(e) => {
                 // Decoded escapes are whole characters, so the error is in the raw bytes.
-                let at = self.raw_offset + e.valid_up_to() - (self.raw_from as usize).min(e.valid_up_to());
+                let at = self
+                    .raw_offset
+                    .wrapping_add(e.valid_up_to() - (self.raw_from as usize).min(e.valid_up_to()));
                 return Err(self.fail_at(SyntaxErrorKind::InvalidUtf8, at).into());
             }
         };
@@ -427,7 +429,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             let tail_len = self.pending.len() - valid;
             let mut tail = [0u8; 4];
             tail[..tail_len].copy_from_slice(&self.pending.as_slice()[valid..]);
-            self.raw_offset += valid - (self.raw_from as usize).min(valid);
+            self.raw_offset = self.raw_offset.wrapping_add(valid - (self.raw_from as usize).min(valid));
             self.pending.clear();
             self.pending.push(&tail[..tail_len]);
             self.raw_from = 0;

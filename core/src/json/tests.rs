@@ -371,3 +371,21 @@ fn every_key_and_short_value_of_the_fixtures_arrives_whole_at_any_chunk_size() {
         }
     }
 }
+
+#[test]
+fn offsets_wrap_instead_of_overflowing() {
+    // As after 4 GiB on a 32-bit target: the count wraps, in every build, and so do offsets
+    // computed from it within a chunk.
+    let mut parser = Parser::<4>::new();
+    parser.feed(b"[1] ", &mut Validate).unwrap();
+    parser.offset = usize::MAX - 1;
+    assert_eq!(parser.feed(b"    ", &mut Validate), Ok(Status::Complete));
+    assert_eq!(parser.offset(), 2);
+    parser.offset = usize::MAX - 1;
+    let e = parser.feed(b"   x", &mut Validate).unwrap_err();
+    assert_eq!((e.kind(), e.offset()), (SyntaxErrorKind::TrailingCharacters, 1));
+    let mut parser = Parser::<4>::new();
+    parser.offset = usize::MAX - 1;
+    let e = parser.feed(b"[\"abc\xff\"]", &mut Validate).unwrap_err();
+    assert_eq!((e.kind(), e.offset()), (SyntaxErrorKind::InvalidUtf8, 3));
+}
