@@ -7,7 +7,9 @@ use super::{Event, Fragment, Visitor};
 /// is stored and the path can be as long as the caller likes; the state is a few words.
 ///
 /// Every occurrence is forwarded (a duplicated member is seen twice). A path through an array
-/// never matches. An object or array at the path is forwarded whole, start to end.
+/// never matches. An object or array at the path is forwarded whole, start to end. Paths
+/// count from the root, so give a `Select` the document's events from its first; from the
+/// middle of a document it can miss the value, and never panics.
 ///
 /// ```
 /// use apify_core::json::{Event, Parser, Select, SyntaxError, Visitor};
@@ -146,7 +148,9 @@ impl<V: Visitor> Visitor for Select<'_, V> {
                 self.depth += 1;
             }
             Event::ObjectEnd | Event::ArrayEnd => {
-                self.depth -= 1;
+                // Saturating: a `Select` handed the events of a document already under way
+                // can see more ends than starts.
+                self.depth = self.depth.saturating_sub(1);
                 if self.depth == self.matched && self.matched > 0 {
                     self.matched -= 1;
                 }

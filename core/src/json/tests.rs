@@ -273,6 +273,15 @@ mod select {
     }
 
     #[test]
+    fn joining_mid_document_does_not_panic() {
+        let mut select = Select::new(&["a"], Record::default());
+        for event in [Event::ObjectEnd, Event::ArrayEnd, Event::ObjectStart, Event::ObjectEnd] {
+            select.event(event).unwrap();
+        }
+        assert!(select.into_inner().tokens.is_empty());
+    }
+
+    #[test]
     fn picks_values_by_path() {
         let doc = br#"{"data":{"a":{"b":1},"x":[{"b":2}],"c":"long string","b":3,"nest":{"a":{"b":{"deep":[1]}}}},"b":4}"#;
         assert_eq!(selected(&["data", "b"], doc), ["n:3e0"]);
