@@ -94,7 +94,8 @@ pub enum DecodeError {
         /// The field.
         field: FieldPath,
     },
-    /// The body is a JSON object with neither `data` nor `error` in it.
+    /// The body is a JSON object with no `data` object and no `error` object in it (a
+    /// `"data": null` is none).
     NoDataOrError,
 }
 
@@ -109,7 +110,7 @@ impl fmt::Display for DecodeError {
                 write!(f, "`{field}` holds a number that does not fit it exactly")
             }
             Self::InvalidTimestamp { field } => write!(f, "`{field}` is not an RFC 3339 timestamp"),
-            Self::NoDataOrError => f.write_str("the body has neither `data` nor `error`"),
+            Self::NoDataOrError => f.write_str("the body has no `data` or `error` object"),
         }
     }
 }
