@@ -481,8 +481,28 @@ fn numbers_must_fit_exactly() {
 fn timestamps_must_be_rfc3339() {
     let err = decode(br#"{"data":{"startedAt":"yesterday"}}"#).unwrap_err();
     assert_eq!(err.to_string(), "`data.startedAt` is not an RFC 3339 timestamp");
-    let long = br#"{"data":{"finishedAt":"2019-11-30T07:34:24.202Z                                                "}}"#;
-    assert!(matches!(decode(long), Err(DecodeError::InvalidTimestamp { .. })));
+    // Split, a timestamp goes through the decoder's 48-byte scratch buffer: one that fits
+    // decodes as it does whole; a longer one is an error, as it is whole, and is never cut to
+    // a valid prefix.
+    let fits = br#"{"data":{"finishedAt":"2019-11-30T07:34:24.123456789+01:00"}}"#;
+    let long = std::format!(r#"{{"data":{{"finishedAt":"2019-11-30T07:34:24.{}Z"}}}}"#, "0".repeat(40));
+    let whole = decode(fits).unwrap();
+    assert!(
+        matches!(&whole, Body::Run(run) if run.finished_at.unwrap().to_string() == "2019-11-30T07:34:24.123456789+01:00")
+    );
+    for size in [1, 3, 10, 30] {
+        let chunks = |body: &[u8]| body.chunks(size).map(|c| c.to_vec()).collect::<Vec<_>>();
+        let pieces = chunks(fits);
+        assert_eq!(
+            decode_chunks(&pieces.iter().map(|c| &c[..]).collect::<Vec<_>>()).unwrap(),
+            whole,
+            "{size}"
+        );
+        let pieces = chunks(long.as_bytes());
+        let split = decode_chunks(&pieces.iter().map(|c| &c[..]).collect::<Vec<_>>());
+        assert!(matches!(split, Err(DecodeError::InvalidTimestamp { .. })), "{size}: {split:?}");
+    }
+    assert!(matches!(decode(long.as_bytes()), Err(DecodeError::InvalidTimestamp { .. })));
 }
 
 #[test]

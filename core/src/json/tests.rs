@@ -177,8 +177,10 @@ fn invalid_utf8_is_rejected_even_when_split() {
         assert_eq!(whole.offset(), offset, "{doc:?}");
         for cut in 0..=doc.len() {
             let split = parse_chunks::<32>(&[&doc[..cut], &doc[cut..]]).unwrap_err();
-            assert_eq!(split.kind(), SyntaxErrorKind::InvalidUtf8, "{doc:?} at {cut}");
+            assert_eq!(split, whole, "{doc:?} cut at {cut}");
         }
+        let bytewise: Vec<&[u8]> = doc.chunks(1).collect();
+        assert_eq!(parse_chunks::<32>(&bytewise).unwrap_err(), whole, "{doc:?} byte by byte");
     }
 }
 
