@@ -304,7 +304,7 @@ fn expected_from_serde(bytes: &[u8]) -> Body {
     let d = &doc["data"];
     // Every fixture's text fits its field: the oracle refuses to cut.
     fn s<const N: usize>(v: &Value) -> Option<Text<N>> {
-        v.as_str().and_then(|v| text(v))
+        v.as_str().and_then(text)
     }
     let t = |v: &Value| v.as_str().map(|v| Timestamp::parse(v).unwrap());
     let num = |v: &Value| v.as_number().map(|n| n.to_string().parse::<Decimal>().unwrap());
