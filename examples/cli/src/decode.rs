@@ -28,6 +28,9 @@ pub(crate) fn run(mut args: lexopt::Parser) -> Result<u8, Failure> {
             other => return Err(other.unexpected().into()),
         }
     }
+    if validate && http {
+        return Err(exit::usage("--validate and --http are alternatives: choose one".into()));
+    }
     let mut input = Vec::new();
     std::io::stdin()
         .read_to_end(&mut input)

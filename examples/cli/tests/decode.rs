@@ -71,6 +71,7 @@ fn validate_checks_one_document() {
 #[test]
 fn bad_usage_exits_64() {
     assert_eq!(apify_run(&["decode", "--chunk", "0"], b"").status.code(), Some(64));
+    assert_eq!(apify_run(&["decode", "--validate", "--http"], b"").status.code(), Some(64));
     assert_eq!(apify_run(&["frobnicate"], b"").status.code(), Some(64));
     assert_eq!(apify_run(&[], b"").status.code(), Some(64));
 }
