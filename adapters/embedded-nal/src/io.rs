@@ -83,25 +83,29 @@ impl<S: TcpClientStack, C: Clock, D: Delay> Link<'_, S, C, D> {
     }
 
     /// Retries a non-blocking operation until it completes, fails, or the deadline passes
-    /// (`Err(None)`).
+    /// (`Err(None)`). The deadline is checked before every try, not only when the socket
+    /// would block: a peer that always has more to send must not keep the exchange going.
     fn block<T>(
         &mut self,
         mut op: impl FnMut(&mut S) -> nb::Result<T, S::Error>,
     ) -> Result<T, Option<S::Error>> {
         loop {
+            self.check_deadline()?;
             match op(self.stack) {
                 Ok(v) => return Ok(v),
                 Err(nb::Error::Other(e)) => return Err(Some(e)),
-                Err(nb::Error::WouldBlock) => self.wait()?,
+                Err(nb::Error::WouldBlock) => self.delay.delay_ms(self.poll_ms),
             }
         }
     }
 
+    fn check_deadline(&mut self) -> Result<(), Option<S::Error>> {
+        if self.clock.now_ms() >= self.deadline { Err(None) } else { Ok(()) }
+    }
+
     /// Pauses once, unless the deadline has passed.
     fn wait(&mut self) -> Result<(), Option<S::Error>> {
-        if self.clock.now_ms() >= self.deadline {
-            return Err(None);
-        }
+        self.check_deadline()?;
         self.delay.delay_ms(self.poll_ms);
         Ok(())
     }

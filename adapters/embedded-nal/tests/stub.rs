@@ -44,7 +44,14 @@ struct Faults {
     close_before_head: bool,
     /// Never deliver anything (`WouldBlock` forever).
     silent: bool,
+    /// Stand in for a peer that never stops sending: a 200 head, then whitespace (a JSON
+    /// body that never ends) as fast as it is read, never `WouldBlock`; it closes after
+    /// `FLOOD_LIMIT`, so that a client without a deadline fails the test instead of hanging it.
+    flood: bool,
 }
+
+const FLOOD_LIMIT: Duration = Duration::from_secs(30);
+const FLOOD_HEAD: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n";
 
 /// The wrapper's errors: the std stack's own, or an injected reset.
 #[derive(Debug)]
@@ -73,11 +80,25 @@ struct Faulty {
     open: usize,
     blocked: u32,
     received: usize,
+    flood_since: Option<Instant>,
 }
 
 impl Faulty {
     fn new(faults: Faults) -> Self {
-        Self { inner: Stack, faults, open: 0, blocked: 0, received: 0 }
+        Self { inner: Stack, faults, open: 0, blocked: 0, received: 0, flood_since: None }
+    }
+
+    /// The next bytes of the endless response.
+    fn flood(&mut self, buffer: &mut [u8]) -> usize {
+        if self.flood_since.get_or_insert_with(Instant::now).elapsed() > FLOOD_LIMIT {
+            return 0;
+        }
+        let head = FLOOD_HEAD.get(self.received..).unwrap_or_default();
+        let n = head.len().min(buffer.len());
+        buffer[..n].copy_from_slice(&head[..n]);
+        buffer[n..].fill(b' ');
+        self.received += buffer.len();
+        buffer.len()
     }
 
     fn storm(&mut self) -> bool {
@@ -118,6 +139,9 @@ impl TcpClientStack for Faulty {
         }
         if self.faults.close_before_head {
             return Ok(0);
+        }
+        if self.faults.flood {
+            return Ok(self.flood(buffer));
         }
         if let Some(limit) = self.faults.reset_after {
             if self.received >= limit {
@@ -287,6 +311,22 @@ fn a_peer_that_never_answers_hits_the_deadline() {
     assert_eq!(open, 0);
     // Bounded by the policy: attempts of 1.5 s within a 10 s budget.
     assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn a_peer_that_never_stops_sending_hits_the_deadline() {
+    let stub = stub();
+    let started = Instant::now();
+    let (result, open) = with_client(&stub, Faults { flood: true, ..Faults::default() }, 128, |client| {
+        client.get_run("AnyRun12345678901").map(|r| r.finish)
+    });
+    assert!(
+        matches!(result, Err(Error::Transport { failure: TransportFailure::AfterSend, source: None })),
+        "{result:?}"
+    );
+    assert_eq!(open, 0);
+    // Bounded by the policy (attempts of 1.5 s within a 10 s budget), not by the flood's end.
+    assert!(started.elapsed() < FLOOD_LIMIT, "{:?}", started.elapsed());
 }
 
 #[test]
