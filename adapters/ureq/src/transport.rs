@@ -38,6 +38,8 @@ pub(crate) fn exchange(
     timeout: Duration,
     reader: &mut ResponseReader<64>,
 ) -> Result<(), Failed> {
+    // Whatever this exchange ends in, the previous response must not be taken for its answer.
+    reader.reset();
     let mut url = vec![0; request.url_len()];
     // Sized by `url_len`, and the URL is ASCII: neither step can fail.
     let _ = request.write_url(&mut url);

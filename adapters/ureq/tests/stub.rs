@@ -183,6 +183,19 @@ fn slow_and_fragmented_responses() {
 }
 
 #[test]
+fn an_unknown_outcome_gives_the_last_attempts_reason() {
+    // A 429, then a start that times out: the outcome is unknown because of the timeout,
+    // not because of the earlier answer.
+    let stub = stub();
+    stub.push_fault(Fault::new(Match::StartRun, FaultKind::RateLimited { retry_after_secs: None }));
+    stub.push_fault(Fault::new(Match::StartRun, FaultKind::NoAnswer { ms: 5_000 }));
+    match follow(&client(&stub)) {
+        Err(Error::OutcomeUnknown { reason, .. }) => assert!(!reason.contains("429"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn a_server_that_never_answers_times_out() {
     let stub = stub();
     stub.push_fault(Fault::new(Match::StartRun, FaultKind::NoAnswer { ms: 5_000 }));

@@ -330,7 +330,7 @@ impl<'a> Call<'a> {
             },
             Phase::Done(_) => unreachable_phase(),
         };
-        Action::Send { endpoint, timeout_ms: timeout + wait_secs as u32 * 1000 }
+        Action::Send { endpoint, timeout_ms: timeout.saturating_add(wait_secs as u32 * 1000) }
     }
 
     fn run(&self) -> RunId<'_> {

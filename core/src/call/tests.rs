@@ -120,6 +120,16 @@ fn start_then_poll_to_a_terminal_status() {
 }
 
 #[test]
+fn an_attempt_timeout_of_no_limit_saturates() {
+    let policy = RetryPolicy { attempt_timeout_ms: u32::MAX, ..RetryPolicy::DEFAULT };
+    let task = TaskId::new("janedoe~my-task").unwrap();
+    let mut call = Call::start(task, &RunOptions::NONE, Input::EMPTY, policy, 7).wait_ms(300_000);
+    let replies = vec![http(201, run_body("R1", "READY")), http(200, run_body("R1", "SUCCEEDED"))];
+    let (steps, _, _) = drive(&mut call, replies, 40);
+    assert_eq!(steps[1], Step::Send("GET /v2/actor-runs/R1?waitForFinish=60 HTTP/1.1".into(), u32::MAX));
+}
+
+#[test]
 fn a_404_right_after_the_start_is_retried_then_reported() {
     let mut call = start_call().wait_ms(60_000);
     let replies = vec![
