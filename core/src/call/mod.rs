@@ -354,10 +354,24 @@ impl<'a> Call<'a> {
 
     fn retry_or(&mut self, decision: Decision, now_ms: u64, otherwise: Finish) {
         match decision {
+            // A failed poll is not retried past the caller's wait: the run is aborted if
+            // asked, else the call ends with what stopped the poll.
+            Decision::RetryAfterMs(ms) if self.waits_past_deadline(now_ms + ms as u64) => {
+                if self.abort_at_deadline {
+                    self.next_request(Phase::Abort, now_ms);
+                } else {
+                    self.finish(otherwise);
+                }
+            }
             Decision::RetryAfterMs(ms) => self.resume_ms = now_ms + ms as u64,
             Decision::GiveUp => self.finish(otherwise),
             Decision::OutcomeUnknown => self.finish(Finish::OutcomeUnknown),
         }
+    }
+
+    /// Whether a poll sent at `at_ms` would come after the end of the caller's wait.
+    fn waits_past_deadline(&self, at_ms: u64) -> bool {
+        self.phase == Phase::Poll && !self.poll_once && self.deadline_ms.is_some_and(|d| at_ms >= d)
     }
 
     /// The request handed out by [`next`](Self::next) failed at the transport level.

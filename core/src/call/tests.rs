@@ -282,6 +282,28 @@ fn polls_retry_network_errors_and_5xx() {
 }
 
 #[test]
+fn failing_polls_are_not_retried_past_the_wait() {
+    for abort in [false, true] {
+        let mut call = start_call().wait_ms(60_000).abort_at_deadline(abort);
+        let mut replies = vec![http(201, run_body("R1", "RUNNING"))];
+        replies.extend((0..5).map(|_| Reply::Fail(TransportFailure::AfterSend)));
+        if abort {
+            replies.push(http(200, run_body("R1", "ABORTED")));
+        }
+        // Each attempt takes 25 s: the second failing poll ends past the 60 s wait.
+        let (steps, finish, _) = drive(&mut call, replies, 25_000);
+        let polls = sends(&steps).iter().filter(|s| s.starts_with("GET")).count();
+        assert_eq!(polls, 2, "abort {abort}: {steps:?}");
+        if abort {
+            assert_eq!(finish, Finish::AbortedAtDeadline);
+            assert!(sends(&steps).last().unwrap().starts_with("POST /v2/actor-runs/R1/abort"), "{steps:?}");
+        } else {
+            assert_eq!(finish, Finish::Transport(TransportFailure::AfterSend));
+        }
+    }
+}
+
+#[test]
 fn single_operations() {
     let run = RunId::new("R9").unwrap();
     let mut call = Call::get(run, RetryPolicy::DEFAULT, 3);
