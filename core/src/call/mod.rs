@@ -174,6 +174,9 @@ pub struct Call<'a> {
     /// Attempts of the current request, and when its first attempt went out.
     attempt: u8,
     first_attempt_ms: u64,
+    /// When the start was first refused for lack of resources: such waits have a budget of
+    /// their own, and each one starts the ordinary attempts afresh.
+    resources_since_ms: Option<u64>,
     /// No request before this time.
     resume_ms: u64,
     /// Waiting for the response to a request handed out by `next`.
@@ -197,6 +200,7 @@ impl<'a> Call<'a> {
             started_ms: None,
             attempt: 0,
             first_attempt_ms: 0,
+            resources_since_ms: None,
             resume_ms: 0,
             in_flight: false,
             // xorshift must not start at zero.
@@ -449,15 +453,17 @@ impl<'a> Call<'a> {
             return;
         }
         let idempotent = self.phase != Phase::Start;
-        let elapsed = now_ms.saturating_sub(self.first_attempt_ms);
+        let failure = Failure::Status { head, error_type };
+        let resources = self.policy.waits_for_resources(idempotent, failure);
+        let since =
+            if resources { *self.resources_since_ms.get_or_insert(now_ms) } else { self.first_attempt_ms };
         let random = self.random();
-        let decision = self.policy.decide(
-            idempotent,
-            Failure::Status { head, error_type },
-            self.attempt,
-            elapsed,
-            random,
-        );
+        let decision =
+            self.policy.decide(idempotent, failure, self.attempt, now_ms.saturating_sub(since), random);
+        if resources {
+            // The next attempt counts as a first one again.
+            self.attempt = 0;
+        }
         self.retry_or(decision, now_ms, if api { Finish::ApiError } else { Finish::HttpError });
     }
 }

@@ -103,8 +103,22 @@ impl RetryPolicy {
         jittered.min(self.max_delay_ms as u64) as u32
     }
 
+    /// Whether `failure` is a run start refused for lack of resources (402
+    /// `actor-memory-limit-exceeded` or `concurrent-runs-limit-exceeded`) that this policy
+    /// waits out. Such waits have their own budget (`max_resource_wait_ms`), apart from the
+    /// attempts and time allowed for other failures.
+    pub fn waits_for_resources(&self, idempotent: bool, failure: Failure<'_>) -> bool {
+        let Failure::Status { head, error_type } = failure else { return false };
+        !idempotent
+            && self.wait_for_resources
+            && head.status == 402
+            && error_type.is_some_and(ErrorType::is_capacity_limit)
+    }
+
     /// Decides what follows failure number `attempt` of a request sent first `elapsed_ms`
-    /// ago. `idempotent` is false only for a run start: sending it twice could start two runs.
+    /// ago (for a wait for resources, see [`waits_for_resources`](Self::waits_for_resources):
+    /// the time spent waiting for them). `idempotent` is false only for a run start: sending
+    /// it twice could start two runs.
     pub fn decide(
         &self,
         idempotent: bool,
@@ -121,12 +135,9 @@ impl RetryPolicy {
                 }
                 true
             }
-            Failure::Status { head, error_type } => match head.status {
+            Failure::Status { head, .. } => match head.status {
                 429 => true,
-                402 if !idempotent
-                    && self.wait_for_resources
-                    && error_type.is_some_and(ErrorType::is_capacity_limit) =>
-                {
+                402 if self.waits_for_resources(idempotent, failure) => {
                     return self.resource_retry(elapsed_ms);
                 }
                 500..=599 if !idempotent => return Decision::OutcomeUnknown,

@@ -227,6 +227,24 @@ fn capacity_402_needs_the_opt_in() {
 }
 
 #[test]
+fn waiting_for_resources_has_its_own_budget() {
+    let policy = RetryPolicy { wait_for_resources: true, ..RetryPolicy::DEFAULT };
+    let refused = || http(402, error_body("actor-memory-limit-exceeded"));
+    let limited = || http(429, error_body("rate-limit-exceeded"));
+    // Ten refusals (more attempts and more time than the ordinary budget), then rate limits:
+    // those still get their retries.
+    let mut replies: Vec<Reply> = (0..10).map(|_| refused()).collect();
+    replies.extend([limited(), limited(), http(201, run_body("R3", "READY"))]);
+    let mut call = Call::start(TaskId::new("t~t").unwrap(), &RunOptions::NONE, Input::EMPTY, policy, 1);
+    let (steps, finish, _) = drive(&mut call, replies, 10);
+    assert_eq!((finish, sends(&steps).len()), (Finish::Started, 13));
+    // The wait for resources itself stops at its own limit (10 minutes, a retry every 10 s).
+    let mut call = Call::start(TaskId::new("t~t").unwrap(), &RunOptions::NONE, Input::EMPTY, policy, 1);
+    let (steps, finish, _) = drive(&mut call, (0..100).map(|_| refused()).collect(), 10);
+    assert_eq!((finish, sends(&steps).len()), (Finish::ApiError, 60));
+}
+
+#[test]
 fn a_start_is_never_repeated_after_it_may_have_arrived() {
     for reply in [
         Reply::Fail(TransportFailure::AfterSend),
