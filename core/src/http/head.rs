@@ -95,6 +95,31 @@ impl ResponseHead {
     }
 }
 
+impl ResponseHead {
+    /// A kept field whose value was longer than the parser holds: `Content-Type` and
+    /// `Location` keep its start, flagged as cut; a cut number or date is not read (as an
+    /// unreadable one is not); the framing fields, which a cut value would falsify, are an
+    /// error.
+    fn apply_cut_header(&mut self, name: &str, start: &str) -> Result<(), HttpError> {
+        fn cut<const N: usize>(value: &str) -> Option<Text<N>> {
+            let mut text = Text::from_str_truncating(value.trim_start_matches([' ', '\t']));
+            text.mark_truncated();
+            Some(text)
+        }
+        if name.eq_ignore_ascii_case("content-type") {
+            self.content_type = cut(start);
+        } else if name.eq_ignore_ascii_case("location") {
+            self.location = cut(start);
+        } else if ["content-length", "transfer-encoding", "content-encoding"]
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(name))
+        {
+            return Err(HttpError::InvalidHeader);
+        }
+        Ok(())
+    }
+}
+
 /// A decimal number of 1 to `max_digits` digits.
 fn parse_decimal(s: &str, max_digits: usize) -> Option<u64> {
     if s.is_empty() || s.len() > max_digits || !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -252,10 +277,11 @@ impl HeadParser {
             Part::Value => match b {
                 b'\r' => {
                     if self.keep {
-                        if self.value.is_truncated() && !self.name.as_str().eq_ignore_ascii_case("location") {
-                            return Err(HttpError::InvalidHeader);
+                        if self.value.is_truncated() {
+                            self.head.apply_cut_header(self.name.as_str(), self.value.as_str())?;
+                        } else {
+                            self.head.apply_header(self.name.as_str(), self.value.as_str())?;
                         }
-                        self.head.apply_header(self.name.as_str(), self.value.as_str())?;
                     }
                     self.part = Part::Lf { blank: false };
                 }

@@ -171,6 +171,25 @@ fn kept_header_fields() {
 }
 
 #[test]
+fn long_kept_fields_are_flagged_ignored_or_refused() {
+    let long = format!("https://api.apify.com/v2/actor-runs/{}", "x".repeat(300));
+    let fields = format!(
+        "Location: {long}\r\nContent-Type: application/json; {}\r\nRetry-After: {}\r\n",
+        "p=1; ".repeat(40),
+        "9".repeat(300)
+    );
+    let r = with_length("201 Created", &fields, test_fixtures::get("run_ready_minimal.json"));
+    let Summary::Run(head, _) = read(&r).unwrap() else { panic!() };
+    let location = head.location.unwrap();
+    assert!(location.is_truncated() && long.starts_with(location.as_str()), "{location:?}");
+    let content_type = head.content_type.unwrap();
+    assert!(content_type.is_truncated() && content_type.as_str().starts_with("application/json; p=1"));
+    assert_eq!(head.retry_after, None);
+    let r = with_length("200 OK", &format!("Content-Length: {}\r\n", "0".repeat(300)), b"{}");
+    assert_eq!(read(&r).unwrap_err(), HttpError::InvalidHeader);
+}
+
+#[test]
 fn non_api_error_bodies_keep_a_prefix() {
     let html =
         format!("<html><head><title>502 Bad Gateway</title></head><body>{}</body></html>", "x".repeat(300));
@@ -313,4 +332,23 @@ fn heads_parsed_elsewhere_use_the_same_rules() {
     }
     let response = reader.finish().unwrap();
     assert!(matches!(response.outcome, Outcome::Run(run) if run.is_terminal()));
+
+    // The same fields give the same head either way, long ones included.
+    let long = format!("https://api.apify.com/v2/actor-runs/{}", "x".repeat(300));
+    let fields = [
+        ("Location", long.as_str()),
+        ("Content-Type", "application/json"),
+        ("Retry-After", " 7 "),
+        ("X-RateLimit-Limit", "400"),
+        ("Content-Length", "2"),
+    ];
+    let mut by_hand = ResponseHead::new(503);
+    for (name, value) in fields {
+        by_hand.apply_header(name, value).unwrap();
+    }
+    let lines: String = fields.iter().map(|(name, value)| format!("{name}:{value}\r\n")).collect();
+    let mut reader = ResponseReader::<20>::new();
+    reader.feed(format!("HTTP/1.1 503 Busy\r\n{lines}\r\n{{}}").as_bytes()).unwrap();
+    assert_eq!(reader.finish().unwrap().head, &by_hand);
+    assert!(by_hand.location.unwrap().is_truncated());
 }
