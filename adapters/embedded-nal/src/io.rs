@@ -65,6 +65,9 @@ impl<S: TcpClientStack, C: Clock, D: Delay> Link<'_, S, C, D> {
         self.send_all(socket, request.body()).map_err(send_failed)?;
         let after_send = |e| (TransportFailure::AfterSend, e);
         loop {
+            // Also when data keeps coming: a peer that never stops sending (an endless
+            // body) must not keep the exchange going past the deadline.
+            self.check_deadline().map_err(after_send)?;
             let received = match self.block(|stack| stack.receive(socket, buffer)) {
                 Ok(n) => n,
                 // A peer that closed: the reader decides whether the response was whole.
@@ -83,18 +86,16 @@ impl<S: TcpClientStack, C: Clock, D: Delay> Link<'_, S, C, D> {
     }
 
     /// Retries a non-blocking operation until it completes, fails, or the deadline passes
-    /// (`Err(None)`). The deadline is checked before every try, not only when the socket
-    /// would block: a peer that always has more to send must not keep the exchange going.
+    /// (`Err(None)`).
     fn block<T>(
         &mut self,
         mut op: impl FnMut(&mut S) -> nb::Result<T, S::Error>,
     ) -> Result<T, Option<S::Error>> {
         loop {
-            self.check_deadline()?;
             match op(self.stack) {
                 Ok(v) => return Ok(v),
                 Err(nb::Error::Other(e)) => return Err(Some(e)),
-                Err(nb::Error::WouldBlock) => self.delay.delay_ms(self.poll_ms),
+                Err(nb::Error::WouldBlock) => self.wait()?,
             }
         }
     }

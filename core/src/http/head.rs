@@ -58,6 +58,20 @@ impl ResponseHead {
     /// Records one header field. This is the one place header values are interpreted, for
     /// heads parsed here and for heads an HTTP library parsed (see the ureq adapter).
     pub fn apply_header(&mut self, name: &str, value: &str) -> Result<(), HttpError> {
+        self.apply(name, value, false)
+    }
+
+    /// [`apply_header`](Self::apply_header) for a value that may have been `cut` upstream: a
+    /// text field then says so.
+    #[inline(never)]
+    fn apply(&mut self, name: &str, value: &str, cut: bool) -> Result<(), HttpError> {
+        fn text<const N: usize>(value: &str, cut: bool) -> Option<Text<N>> {
+            let mut text = Text::from_str_truncating(value);
+            if cut {
+                text.mark_truncated();
+            }
+            Some(text)
+        }
         let value = value.trim_matches([' ', '\t']);
         if name.eq_ignore_ascii_case("content-length") {
             let n = parse_decimal(value, 19).ok_or(HttpError::InvalidContentLength)?;
@@ -80,9 +94,9 @@ impl ResponseHead {
                 return Err(HttpError::UnsupportedEncoding);
             }
         } else if name.eq_ignore_ascii_case("content-type") {
-            self.content_type = Some(Text::from_str_truncating(value));
+            self.content_type = text(value, cut);
         } else if name.eq_ignore_ascii_case("location") {
-            self.location = Some(Text::from_str_truncating(value));
+            self.location = text(value, cut);
         } else if name.eq_ignore_ascii_case("retry-after") {
             // An unreadable Retry-After is ignored: the backoff schedule applies instead.
             self.retry_after = parse_decimal(value, 9)
@@ -90,31 +104,6 @@ impl ResponseHead {
                 .or_else(|| parse_http_date(value).map(RetryAfter::At));
         } else if name.eq_ignore_ascii_case("x-ratelimit-limit") {
             self.rate_limit = parse_decimal(value, 9).map(|n| n as u32);
-        }
-        Ok(())
-    }
-}
-
-impl ResponseHead {
-    /// A kept field whose value was longer than the parser holds: `Content-Type` and
-    /// `Location` keep its start, flagged as cut; a cut number or date is not read (as an
-    /// unreadable one is not); the framing fields, which a cut value would falsify, are an
-    /// error.
-    fn apply_cut_header(&mut self, name: &str, start: &str) -> Result<(), HttpError> {
-        fn cut<const N: usize>(value: &str) -> Option<Text<N>> {
-            let mut text = Text::from_str_truncating(value.trim_start_matches([' ', '\t']));
-            text.mark_truncated();
-            Some(text)
-        }
-        if name.eq_ignore_ascii_case("content-type") {
-            self.content_type = cut(start);
-        } else if name.eq_ignore_ascii_case("location") {
-            self.location = cut(start);
-        } else if ["content-length", "transfer-encoding", "content-encoding"]
-            .iter()
-            .any(|f| f.eq_ignore_ascii_case(name))
-        {
-            return Err(HttpError::InvalidHeader);
         }
         Ok(())
     }
@@ -184,8 +173,8 @@ pub(crate) struct HeadParser {
     headers: usize,
     name: Text<NAME_CAPACITY>,
     value: Text<VALUE_CAPACITY>,
-    /// Whether the current header is one the client keeps.
-    keep: bool,
+    /// Which of [`KEPT`] the current header is, if the client keeps it.
+    keep: Option<u8>,
     /// The status line's first 13 bytes (`HTTP/1.1 201 `).
     status_line: [u8; 13],
     pub(crate) head: ResponseHead,
@@ -209,7 +198,7 @@ impl HeadParser {
             headers: 0,
             name: Text::new(),
             value: Text::new(),
-            keep: false,
+            keep: None,
             status_line: [0; 13],
             head: ResponseHead::new(0),
         }
@@ -267,8 +256,8 @@ impl HeadParser {
             },
             Part::Name => {
                 if b == b':' {
-                    self.keep =
-                        self.name.complete().is_some_and(|n| KEPT.iter().any(|k| k.eq_ignore_ascii_case(n)));
+                    let name = self.name.complete().unwrap_or_default();
+                    self.keep = KEPT.iter().position(|k| k.eq_ignore_ascii_case(name)).map(|i| i as u8);
                     self.part = Part::Value;
                 } else {
                     self.name_byte(b)?;
@@ -276,18 +265,23 @@ impl HeadParser {
             }
             Part::Value => match b {
                 b'\r' => {
-                    if self.keep {
-                        if self.value.is_truncated() {
-                            self.head.apply_cut_header(self.name.as_str(), self.value.as_str())?;
-                        } else {
-                            self.head.apply_header(self.name.as_str(), self.value.as_str())?;
+                    if let Some(field) = self.keep {
+                        let cut = self.value.is_truncated();
+                        match field {
+                            // The framing fields: a cut value would falsify the body's length
+                            // or encoding.
+                            0..=2 if cut => return Err(HttpError::InvalidHeader),
+                            // A cut number or date is not read, as an unreadable one is not.
+                            5.. if cut => {}
+                            // Text fields keep their start, flagged as cut.
+                            _ => self.head.apply(KEPT[field as usize], self.value.as_str(), cut)?,
                         }
                     }
                     self.part = Part::Lf { blank: false };
                 }
                 b'\n' => return Err(HttpError::BareLf),
                 0..=8 | 10..=31 | 127 => return Err(HttpError::InvalidHeader),
-                _ if self.keep => {
+                _ if self.keep.is_some() => {
                     let byte = [b];
                     // Header values are Latin-1 in theory; non-ASCII in a kept field is refused.
                     let text = core::str::from_utf8(&byte).map_err(|_| HttpError::InvalidHeader)?;
