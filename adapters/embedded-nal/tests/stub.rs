@@ -286,6 +286,7 @@ fn a_close_before_the_head_is_ambiguous_for_a_start_and_retried_for_a_get() {
         });
     assert!(matches!(result, Err(Error::OutcomeUnknown)));
     assert_eq!(open, 0);
+    let gets_before = stub.requests().iter().filter(|r| r.method == "GET").count();
     let (result, open) =
         with_client(&stub, Faults { close_before_head: true, ..Faults::default() }, 128, |client| {
             client.get_run("NoSuchRun1234567").map(|r| r.finish)
@@ -295,6 +296,9 @@ fn a_close_before_the_head_is_ambiguous_for_a_start_and_retried_for_a_get() {
         "{result:?}"
     );
     assert_eq!(open, 0);
+    // Retried: every attempt reached the stand-in (the wrapper only hid the answers).
+    let gets = stub.requests().iter().filter(|r| r.method == "GET").count() - gets_before;
+    assert!(gets > 1, "{gets} GET sent");
 }
 
 #[test]

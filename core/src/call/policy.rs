@@ -44,7 +44,9 @@ pub enum Decision {
 }
 
 /// Retry and backoff settings. The defaults follow the official clients: the documented
-/// backoff (500 ms, doubling, random factor in [1, 2)), `Retry-After` honoured.
+/// backoff (500 ms, doubling, random factor in [1, 2)), `Retry-After` in seconds honoured. An
+/// HTTP-date `Retry-After` would need the response's `Date`, which is not kept: the backoff
+/// applies instead.
 ///
 /// ```
 /// use apify_core::call::{Decision, Failure, RetryPolicy, TransportFailure};
