@@ -96,6 +96,14 @@ impl<'a> BaseUrl<'a> {
         if !prefix.bytes().all(is_path_byte) {
             return Err(bad("the path may hold only URL path characters (no spaces, '?' or '#')"));
         }
+        // Each `%` must start an escape: two hex digits.
+        let escapes_ok = prefix
+            .split('%')
+            .skip(1)
+            .all(|after| after.len() >= 2 && after.as_bytes()[..2].iter().all(u8::is_ascii_hexdigit));
+        if !escapes_ok {
+            return Err(bad("a '%' in the path must be followed by two hex digits"));
+        }
         Ok(Self {
             scheme,
             host,
@@ -205,6 +213,7 @@ mod tests {
         assert_eq!((u.scheme(), u.host(), u.port(), u.path_prefix()), (Scheme::Http, "[::1]", 3000, ""));
         let u = BaseUrl::parse("https://gw.local/x/y/").unwrap();
         assert_eq!((u.port(), u.path_prefix()), (443, "/x/y"));
+        assert_eq!(BaseUrl::parse("https://gw.local/a%20b%2F").unwrap().path_prefix(), "/a%20b%2F");
     }
 
     #[test]
@@ -223,6 +232,9 @@ mod tests {
             "https://host/#f",
             "https://host\r\nX: y",
             "https://[zz]",
+            "https://host/a%",
+            "https://host/a%2",
+            "https://host/a%zz/b",
         ] {
             assert!(BaseUrl::parse(bad).is_err(), "{bad}");
         }
