@@ -362,6 +362,8 @@ impl<'a> Call<'a> {
             // asked, else the call ends with what stopped the poll.
             Decision::RetryAfterMs(ms) if self.waits_past_deadline(now_ms + ms as u64) => {
                 if self.abort_at_deadline {
+                    // The wait ends here.
+                    self.deadline_ms = Some(now_ms);
                     self.next_request(Phase::Abort, now_ms);
                 } else {
                     self.finish(otherwise);

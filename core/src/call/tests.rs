@@ -319,6 +319,15 @@ fn failing_polls_are_not_retried_past_the_wait() {
             assert_eq!(finish, Finish::Transport(TransportFailure::AfterSend));
         }
     }
+    // A poll that fails 0.4 s before the deadline is not retried (the backoff is at least
+    // 0.5 s): the run is aborted at once.
+    let mut call = start_call().wait_ms(60_000).abort_at_deadline(true);
+    let mut replies = vec![http(201, run_body("R1", "RUNNING"))];
+    replies.extend((0..3).map(|_| Reply::Fail(TransportFailure::AfterSend)));
+    replies.push(http(200, run_body("R1", "ABORTED")));
+    let (steps, finish, _) = drive(&mut call, replies, 29_800);
+    assert_eq!(finish, Finish::AbortedAtDeadline, "{steps:?}");
+    assert_eq!(sends(&steps).iter().filter(|s| s.starts_with("GET")).count(), 1, "{steps:?}");
 }
 
 #[test]

@@ -180,6 +180,8 @@ pub(crate) struct HeadParser {
     pub(crate) head: ResponseHead,
 }
 
+/// The fields kept, in the order `HeadParser::byte` relies on: the framing fields, then the
+/// text fields, then the numbers and dates.
 const KEPT: [&str; 7] = [
     "content-length",
     "transfer-encoding",
