@@ -154,8 +154,8 @@ impl Decimal {
     /// The value as an `f64`: the nearest one when the mantissa is below 2^53 (16 digits) and
     /// the exponent within ±22; within one unit in the last place for larger mantissas (the
     /// API's 17-digit fractions) at those exponents; within a few units beyond. Pulls in no
-    /// float parser (correct rounding of every value would need one, about 20 KB of flash on
-    /// Cortex-M): for an exact value keep the `Decimal`.
+    /// float parser (correct rounding of every value would need one: `f64::from_str` is about
+    /// 21 KB of flash on a Cortex-M4). For an exact value keep the `Decimal`.
     pub fn to_f64(self) -> f64 {
         let value = scale_pow10(self.mantissa() as f64, self.exponent() as i32);
         if self.is_negative() { -value } else { value }

@@ -165,6 +165,10 @@ const NAME_CAPACITY: usize = 24;
 /// their [`Text`]) or, for numbers, rejected.
 const VALUE_CAPACITY: usize = 128;
 
+// The bound on the head parser's state that the module doc gives, for 32-bit targets.
+#[cfg(target_pointer_width = "32")]
+const _: () = assert!(core::mem::size_of::<HeadParser>() <= 424, "head parser state over 424 bytes");
+
 /// Parses a response head incrementally; memory is fixed whatever the head's size.
 #[derive(Debug, Clone)]
 pub(crate) struct HeadParser {

@@ -2,9 +2,9 @@
 //!
 //! [`ResponseReader`] is fed raw socket bytes in chunks of any size, the same contract as the
 //! JSON parser: it parses the status line and headers with fixed memory (a head of any size
-//! passes through 424 bytes of state on 32-bit targets, the kept fields included), keeps the
-//! fields a client needs
-//! ([`ResponseHead`]), undoes the body's framing and hands body bytes straight to the
+//! passes through at most 424 bytes of state on 32-bit targets, the kept fields included, a
+//! bound the bare-metal builds check), keeps the fields a client needs ([`ResponseHead`]),
+//! undoes the body's framing and hands body bytes straight to the
 //! [`ResponseDecoder`] without copying them anywhere else. A body that ends early is an error,
 //! never a partial success.
 

@@ -128,9 +128,9 @@ pub struct RunMeta {
     pub origin: Option<Origin>,
     /// `clientIp` (capacity 40).
     pub client_ip: Option<Text<40>>,
-    /// `userAgent` of the client that started the run (capacity 64: the official JavaScript
-    /// and Python clients' agents, such as `ApifyClient/2.25.1 (linux; Node/v20.11.0);
-    /// isAtHome/false`, fit; a browser's is cut and flagged).
+    /// `userAgent` of the client that started the run (capacity 64: the JavaScript client's
+    /// 57-byte `ApifyClient/2.25.1 (linux; Node/v20.11.0); isAtHome/false` fits; a browser's
+    /// agent is cut and flagged).
     pub user_agent: Option<Text<64>>,
     /// `scheduleId` (capacity 24).
     pub schedule_id: Option<Id>,
