@@ -36,7 +36,9 @@ impl<const DEPTH: usize> Parser<DEPTH> {
                     let value = match (input.get(end), chunk.get(start..end)) {
                         (Some(b'"'), Some(value)) => value,
                         // Cut by the chunk's end: held whole if it fits, else the general path.
-                        _ if end == input.len() && self.hold_start(input, start, false) => return Ok(end),
+                        _ if end == input.len() && self.hold_start(chunk.get(start..end), false) => {
+                            return Ok(end);
+                        }
                         _ => {
                             self.state = State::Str { key: false, first: true };
                             return Ok(start);
@@ -118,7 +120,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         let key = match (input.get(end), chunk.get(i..end)) {
             (Some(b'"'), Some(key)) => key,
             // Cut by the chunk's end: held whole if it fits.
-            _ if end == input.len() && self.hold_start(input, i, true) => return Ok(Err(end)),
+            _ if end == input.len() && self.hold_start(chunk.get(i..end), true) => return Ok(Err(end)),
             // The general path reads this key (an escape, the chunk's end, an error).
             _ => return self.string(input, text, i, true, true, v).map(Err),
         };

@@ -1,67 +1,48 @@
-//! Strings: plain runs found a word at a time, escapes, UTF-8 checked once per chunk or once
-//! per fragment, and the pending bytes that join the pieces of a string cut by chunk ends.
+//! Strings: plain runs found a word at a time, escapes, UTF-8 checked once per chunk (or once
+//! per run where the chunk's check stopped short), and the pending text that joins the pieces
+//! of a string cut by chunk ends.
 
 use super::{Event, Fragment, Parser, State, SyntaxError, SyntaxErrorKind, Visitor};
 
-/// Bytes of a string waiting to be emitted (a plain array: heapless 0.9 copies slices byte
-/// by byte).
+/// Text of a string waiting to be emitted. It only ever holds whole characters, checked
+/// when they arrived, so it is handed to the visitor without a second UTF-8 check (which a
+/// byte array would need: safe code cannot turn bytes into `&str` unchecked). The first bytes
+/// of a character cut by a chunk's end wait in [`State::Cut`] instead.
 #[derive(Debug, Clone)]
-pub(super) struct Pending {
-    bytes: [u8; PENDING],
-    len: u8,
-}
+pub(super) struct Pending(arrayvec::ArrayString<PENDING>);
 
 impl Pending {
     pub(super) const fn new() -> Self {
-        Self { bytes: [0; PENDING], len: 0 }
+        Self(arrayvec::ArrayString::new_const())
     }
 
-    pub(super) const fn len(&self) -> usize {
-        self.len as usize
+    pub(super) fn len(&self) -> usize {
+        self.0.len()
     }
 
-    pub(super) const fn is_empty(&self) -> bool {
-        self.len == 0
+    pub(super) fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
-    pub(super) fn as_slice(&self) -> &[u8] {
-        &self.bytes[..self.len as usize]
-    }
-
-    /// Whether the bytes end with a whole character (or there are none): then ASCII may
-    /// follow without a UTF-8 check.
+    /// Appends `text`, which the caller made sure fits.
     #[inline]
-    pub(super) fn ends_whole(&self) -> bool {
-        self.as_slice().last().is_none_or(|&b| b < 0x80)
+    fn push(&mut self, text: &str) {
+        let pushed = self.0.try_push_str(text);
+        debug_assert!(pushed.is_ok(), "pending text over its capacity");
     }
 
-    /// Appends `bytes`, which the caller made sure fit.
+    /// Appends one ASCII byte, which the caller made sure fits.
     #[inline]
-    pub(super) fn push(&mut self, bytes: &[u8]) {
-        let len = self.len as usize;
-        let end = (len + bytes.len()).min(PENDING);
-        self.bytes[len..end].copy_from_slice(&bytes[..end - len]);
-        self.len = end as u8;
-    }
-
-    /// Appends one byte, which the caller made sure fits.
-    #[inline]
-    pub(super) fn push_byte(&mut self, byte: u8) {
-        if let Some(slot) = self.bytes.get_mut(self.len as usize) {
-            *slot = byte;
-            self.len += 1;
-        }
-    }
-
-    pub(super) fn clear(&mut self) {
-        self.len = 0;
+    fn push_ascii(&mut self, byte: u8) {
+        let pushed = self.0.try_push(char::from(byte));
+        debug_assert!(byte < 0x80 && pushed.is_ok(), "pending byte not ASCII or over capacity");
     }
 }
 
 /// A run of string text at a chunk's end at least this long is emitted directly, not copied.
 pub(super) const DIRECT_PIECE: usize = 4;
 
-/// Capacity of the pending-piece buffer (bytes): every key of the run object but one
+/// Capacity of the pending text (bytes): every key of the run object but one
 /// (`PROXY_RESIDENTIAL_TRANSFER_GBYTES`), every id and every enum name of the run object fit,
 /// so they reach the decoder whole whatever the chunking (one error type,
 /// `full-permission-actor-not-approved`, does not). The decoder's RAM budget has no room for
@@ -139,11 +120,11 @@ pub(super) fn str_fragment<V: Visitor>(
 }
 
 impl<const DEPTH: usize> Parser<DEPTH> {
-    /// A small chunk inside a string: plain ASCII text joins the pending bytes, and a closing
-    /// quote at the chunk's end emits them, without the general loop (a slow socket's byte or
+    /// A small chunk inside a string: plain ASCII text joins the pending text, and a closing
+    /// quote at the chunk's end emits it, without the general loop (a slow socket's byte or
     /// few). Returns false, having done nothing, when the chunk needs the general path
-    /// (escapes, non-ASCII, a pending cut character, more after the quote, or more text than
-    /// the pending buffer has room for).
+    /// (escapes, non-ASCII, more after the quote, or more text than the pending buffer has
+    /// room for).
     #[inline]
     pub(super) fn small_string<V: Visitor>(
         &mut self,
@@ -152,15 +133,10 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         first: bool,
         v: &mut V,
     ) -> Result<bool, V::Error> {
-        // ASCII after the first bytes of a character is an error the general path reports.
-        if !self.pending.ends_whole() {
-            return Ok(false);
-        }
         let closed = match *input {
             // A byte at a time is the common small chunk: no loop.
             [b] if b < 0x80 && PLAIN[b as usize] && self.pending.len() < PENDING => {
-                self.mark_raw_start(self.offset);
-                self.pending.push_byte(b);
+                self.pending.push_ascii(b);
                 return Ok(true);
             }
             [b'"'] => true,
@@ -168,11 +144,8 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             _ if self.plain_fits(input) => false,
             _ => return Ok(false),
         };
-        let text = &input[..input.len() - closed as usize];
-        // A lone closing quote, the usual case, has nothing to copy.
-        if !text.is_empty() {
-            self.mark_raw_start(self.offset);
-            self.pending.push(text);
+        for &b in &input[..input.len() - closed as usize] {
+            self.pending.push_ascii(b);
         }
         if closed {
             let mut first = first;
@@ -182,27 +155,18 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         Ok(true)
     }
 
-    /// Keeps the start of a string that runs to the chunk's end (from `input[start]`) in the
-    /// pending bytes when it fits and is ASCII, so the string can be emitted whole once its
-    /// end arrives. False, having done nothing, otherwise.
+    /// Keeps the start of a string that runs to the chunk's end (`piece`, when it is whole
+    /// characters) in the pending text when it fits, so the string can be emitted whole once
+    /// its end arrives. False, having done nothing, otherwise.
     #[inline]
-    pub(super) fn hold_start(&mut self, input: &[u8], start: usize, key: bool) -> bool {
-        let run = &input[start..];
-        if !(self.pending.is_empty() && run.len() <= PENDING && run.is_ascii()) {
-            return false;
-        }
-        self.raw_offset = self.at(start);
-        self.pending.push(run);
-        self.state = State::Str { key, first: true };
-        true
-    }
-
-    /// Records `offset` as where the unchecked raw bytes start in the document, when the bytes
-    /// about to be appended are the first of them.
-    #[inline]
-    fn mark_raw_start(&mut self, offset: usize) {
-        if self.raw_from as usize == self.pending.len() {
-            self.raw_offset = offset;
+    pub(super) fn hold_start(&mut self, piece: Option<&str>, key: bool) -> bool {
+        match piece {
+            Some(piece) if self.pending.is_empty() && piece.len() <= PENDING => {
+                self.pending.push(piece);
+                self.state = State::Str { key, first: true };
+                true
+            }
+            _ => false,
         }
     }
 
@@ -224,67 +188,133 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         v: &mut V,
     ) -> Result<usize, V::Error> {
         let i = plain_run(input, start);
-        let run = &input[start..i];
+        let chunk = *text.get_or_insert_with(|| valid_prefix(input));
         let mut first = first;
         let Some(&end) = input.get(i) else {
             // The chunk ends inside the string. A string's start that fits waits in `pending`
             // for its end, so the visitor gets short strings whole (one event, nothing to
-            // join) whatever the chunking. Otherwise a long run of checked text goes out as
-            // it is (no copy); a short one, or one that ends inside a character, waits in
-            // `pending` for the next chunk, so a slow socket does not mean an event per byte.
-            if first && self.hold_start(input, start, key) {
+            // join) whatever the chunking. Otherwise a long run of text goes out as it is
+            // (no copy); a short one waits in `pending` for the next chunk, so a slow socket
+            // does not mean an event per byte.
+            let piece = chunk.get(start..i);
+            if first && self.hold_start(piece, key) {
                 return Ok(i);
             }
-            let chunk = *text.get_or_insert_with(|| valid_prefix(input));
-            match chunk.get(start..i) {
+            match piece {
                 Some(piece) if self.pending.is_empty() && piece.len() >= DIRECT_PIECE => {
                     str_fragment(v, key, piece, first, false)?;
                     first = false;
                 }
-                _ => self.push_raw(v, key, &mut first, run, self.at(start))?,
+                Some(piece) => self.push_text(v, key, &mut first, piece)?,
+                None => {
+                    let (piece, cut) = self.run_text(input, start, i, true)?;
+                    self.push_text(v, key, &mut first, piece)?;
+                    if let [a, rest @ ..] = cut {
+                        // A character cut by the chunk's end (at most 3 of its bytes).
+                        let mut bytes = [*a, 0, 0];
+                        bytes[1..=rest.len()].copy_from_slice(rest);
+                        self.state = State::Cut { key, first, bytes, len: cut.len() as u8 };
+                        return Ok(i);
+                    }
+                }
             }
             self.state = State::Str { key, first };
             return Ok(i);
+        };
+        // Errors are reported in document order: invalid UTF-8 before the quote, backslash or
+        // control byte comes first.
+        let piece = match chunk.get(start..i) {
+            Some(piece) => piece,
+            None => self.run_text(input, start, i, false)?.0,
         };
         match end {
             b'"' => {
                 if self.pending.is_empty() {
                     // The common case: the whole string is in this chunk; no copy.
-                    let chunk = *text.get_or_insert_with(|| valid_prefix(input));
-                    let whole = match chunk.get(start..i) {
-                        Some(whole) => whole,
-                        None => core::str::from_utf8(run)
-                            .map_err(|e| self.fail(SyntaxErrorKind::InvalidUtf8, start + e.valid_up_to()))?,
-                    };
-                    str_fragment(v, key, whole, first, true)?;
+                    str_fragment(v, key, piece, first, true)?;
                 } else {
                     // The end of a string whose start waits in `pending`: joined, emitted once.
-                    self.push_raw(v, key, &mut first, run, self.at(start))?;
+                    self.push_text(v, key, &mut first, piece)?;
                     self.emit_pending(v, key, &mut first, true)?;
                 }
                 return Ok(self.after_string(input, i + 1, key));
             }
             b'\\' => {
-                self.push_raw(v, key, &mut first, run, self.at(start))?;
-                // A character cut before the backslash is invalid.
-                self.check_raw(false)?;
+                self.push_text(v, key, &mut first, piece)?;
                 self.state = State::Escape { key, first };
             }
-            _ => {
-                // Errors are reported in document order: invalid UTF-8 before the control
-                // byte wins, whether or not earlier chunks already showed it.
-                if self.pending.is_empty() {
-                    if let Err(e) = core::str::from_utf8(run) {
-                        return Err(self.fail(SyntaxErrorKind::InvalidUtf8, start + e.valid_up_to()).into());
-                    }
-                } else {
-                    self.push_raw(v, key, &mut first, run, self.at(start))?;
-                    self.check_raw(false)?;
-                }
-                return Err(self.fail(SyntaxErrorKind::ControlCharacter, i).into());
-            }
+            _ => return Err(self.fail(SyntaxErrorKind::ControlCharacter, i).into()),
         }
         Ok(i + 1)
+    }
+
+    /// The text of the string bytes `input[start..end]` that the chunk's valid prefix does not
+    /// cover, and, when `at_end` allows it, the first bytes of a character that the chunk's end
+    /// cut, apart. Invalid UTF-8 is an error at its first byte.
+    #[inline(never)]
+    fn run_text<'i>(
+        &mut self,
+        input: &'i [u8],
+        start: usize,
+        end: usize,
+        at_end: bool,
+    ) -> Result<(&'i str, &'i [u8]), SyntaxError> {
+        let run = &input[start..end];
+        match core::str::from_utf8(run) {
+            Ok(text) => Ok((text, &[])),
+            Err(e) if at_end && e.error_len().is_none() => {
+                let (text, cut) = run.split_at(e.valid_up_to());
+                Ok((core::str::from_utf8(text).unwrap_or_default(), cut))
+            }
+            Err(e) => Err(self.fail(SyntaxErrorKind::InvalidUtf8, start + e.valid_up_to())),
+        }
+    }
+
+    /// The rest of a character that the previous chunk's end cut (its first `len` bytes are in
+    /// `bytes`), from `input[i]`: joined to the pending text once whole, or kept for the next
+    /// chunk. Returns where the string goes on.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn cut_char<V: Visitor>(
+        &mut self,
+        input: &[u8],
+        mut i: usize,
+        key: bool,
+        first: bool,
+        bytes: [u8; 3],
+        len: u8,
+        v: &mut V,
+    ) -> Result<usize, V::Error> {
+        let mut char_bytes = [bytes[0], bytes[1], bytes[2], 0];
+        let width = match bytes[0] {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        let mut n = len as usize;
+        while n < width && i < input.len() {
+            char_bytes[n] = input[i];
+            n += 1;
+            i += 1;
+        }
+        match core::str::from_utf8(&char_bytes[..n]) {
+            Ok(c) => {
+                let mut first = first;
+                self.push_text(v, key, &mut first, c)?;
+                self.state = State::Str { key, first };
+            }
+            // Still cut: this chunk was too short to finish it.
+            Err(e) if e.error_len().is_none() => {
+                let bytes = [char_bytes[0], char_bytes[1], char_bytes[2]];
+                self.state = State::Cut { key, first, bytes, len: n as u8 };
+            }
+            // The held bytes end the previous chunk, so the character starts `len` bytes
+            // before this one.
+            Err(_) => {
+                let at = self.offset.wrapping_sub(len as usize);
+                return Err(self.fail_at(SyntaxErrorKind::InvalidUtf8, at).into());
+            }
+        }
+        Ok(i)
     }
 
     /// The state after a string ends at `input[i - 1]`, taking the separators that compact
@@ -303,91 +333,30 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         self.value_ended(input, i)
     }
 
-    /// Appends raw string bytes that start at document offset `offset`; when the buffer
-    /// fills, emits what is complete and keeps a cut character's first bytes.
+    /// Appends checked text to the pending text. When it does not fit, the pending text goes
+    /// out first, and text longer than the whole buffer goes out as it is (no copy).
     #[inline]
-    fn push_raw<V: Visitor>(
+    fn push_text<V: Visitor>(
         &mut self,
         v: &mut V,
         key: bool,
         first: &mut bool,
-        bytes: &[u8],
-        offset: usize,
+        text: &str,
     ) -> Result<(), V::Error> {
-        // The usual case, ASCII that fits after whole characters: nothing to check or emit.
-        if self.pending.len() + bytes.len() <= PENDING && bytes.is_ascii() && self.pending.ends_whole() {
-            self.mark_raw_start(offset);
-            self.pending.push(bytes);
-            return Ok(());
-        }
-        self.push_raw_checked(v, key, first, bytes, offset)
-    }
-
-    /// [`push_raw`](Self::push_raw) for bytes that need a UTF-8 check or more room.
-    #[inline(never)]
-    fn push_raw_checked<V: Visitor>(
-        &mut self,
-        v: &mut V,
-        key: bool,
-        first: &mut bool,
-        mut bytes: &[u8],
-        mut offset: usize,
-    ) -> Result<(), V::Error> {
-        while !bytes.is_empty() {
-            if self.pending.len() == PENDING {
-                self.emit_pending(v, key, first, false)?;
-            }
-            self.mark_raw_start(offset);
-            let n = (PENDING - self.pending.len()).min(bytes.len());
-            // Fits: `n` is at most the room left.
-            let whole_chars = self.pending.ends_whole();
-            self.pending.push(&bytes[..n]);
-            // Checked as they arrive, so an invalid byte is reported at once, as a one-shot
-            // parse reports it, and not after a later error in the same string (ASCII after
-            // whole characters needs no check).
-            if !(whole_chars && bytes[..n].is_ascii()) {
-                self.check_raw(true)?;
-            }
-            bytes = &bytes[n..];
-            offset = offset.wrapping_add(n);
-        }
-        Ok(())
-    }
-
-    /// Checks the unchecked raw bytes; `cut_allowed` accepts a character that the end of the
-    /// chunk cut (its first bytes end the buffer).
-    fn check_raw<E: From<SyntaxError>>(&mut self, cut_allowed: bool) -> Result<(), E> {
-        let raw = &self.pending.as_slice()[self.raw_from as usize..];
-        match core::str::from_utf8(raw) {
-            Ok(_) => Ok(()),
-            Err(e) if cut_allowed && e.error_len().is_none() => Ok(()),
-            Err(e) => {
-                let at = self.raw_offset.wrapping_add(e.valid_up_to());
-                Err(self.fail_at(SyntaxErrorKind::InvalidUtf8, at).into())
-            }
-        }
-    }
-
-    /// Appends a decoded escape. Raw bytes before it must be whole characters by now.
-    fn push_piece<V: Visitor>(
-        &mut self,
-        v: &mut V,
-        key: bool,
-        first: &mut bool,
-        piece: &str,
-    ) -> Result<(), V::Error> {
-        self.check_raw(false)?;
-        if self.pending.len() + piece.len() > PENDING {
+        if self.pending.len() + text.len() > PENDING {
             self.emit_pending(v, key, first, false)?;
+            if text.len() > PENDING {
+                str_fragment(v, key, text, *first, false)?;
+                *first = false;
+                return Ok(());
+            }
         }
-        // Fits: a piece is at most 4 bytes and the buffer has room for it now.
-        self.pending.push(piece.as_bytes());
-        self.raw_from = self.pending.len() as u8;
+        self.pending.push(text);
         Ok(())
     }
 
-    /// Emits the pending bytes as a fragment (`last` ends the string). Unless `last`, the
-    /// first bytes of a character cut at the end stay pending for the next chunk.
+    /// Emits the pending text as a fragment (`last` ends the string; otherwise an empty one
+    /// is not emitted).
     fn emit_pending<V: Visitor>(
         &mut self,
         v: &mut V,
@@ -395,45 +364,11 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         first: &mut bool,
         last: bool,
     ) -> Result<(), V::Error> {
-        // One validation gives both the text to emit and where a cut character starts.
-        let (valid, complete) = match core::str::from_utf8(self.pending.as_slice()) {
-            Ok(text) => {
-                if !text.is_empty() || last {
-                    str_fragment(v, key, text, *first, last)?;
-                    *first = false;
-                }
-                (self.pending.len(), true)
-            }
-            Err(e) if e.error_len().is_none() && !last => {
-                let valid = e.valid_up_to();
-                if valid > 0 {
-                    let text = core::str::from_utf8(&self.pending.as_slice()[..valid]).unwrap_or_default();
-                    str_fragment(v, key, text, *first, false)?;
-                    *first = false;
-                }
-                (valid, false)
-            }
-            Err(e) => {
-                // Decoded escapes are whole characters, so the error is in the raw bytes.
-                let at = self
-                    .raw_offset
-                    .wrapping_add(e.valid_up_to() - (self.raw_from as usize).min(e.valid_up_to()));
-                return Err(self.fail_at(SyntaxErrorKind::InvalidUtf8, at).into());
-            }
-        };
-        if complete {
-            self.pending.clear();
-            self.raw_from = 0;
-        } else {
-            // Keep the cut character (at most 3 bytes) at the front.
-            let tail_len = self.pending.len() - valid;
-            let mut tail = [0u8; 4];
-            tail[..tail_len].copy_from_slice(&self.pending.as_slice()[valid..]);
-            self.raw_offset = self.raw_offset.wrapping_add(valid - (self.raw_from as usize).min(valid));
-            self.pending.clear();
-            self.pending.push(&tail[..tail_len]);
-            self.raw_from = 0;
+        if !self.pending.is_empty() || last {
+            str_fragment(v, key, self.pending.0.as_str(), *first, last)?;
+            *first = false;
         }
+        self.pending.0.clear();
         Ok(())
     }
 
@@ -461,7 +396,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             _ => return Err(self.fail(SyntaxErrorKind::InvalidEscape, i).into()),
         };
         let mut first = first;
-        self.push_piece(v, key, &mut first, text)?;
+        self.push_text(v, key, &mut first, text)?;
         self.state = State::Str { key, first };
         Ok(i + 1)
     }
@@ -503,7 +438,7 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         };
         let mut buf = [0u8; 4];
         let mut first = first;
-        self.push_piece(v, key, &mut first, c.encode_utf8(&mut buf))?;
+        self.push_text(v, key, &mut first, c.encode_utf8(&mut buf))?;
         self.state = State::Str { key, first };
         Ok(i + 1)
     }

@@ -94,6 +94,8 @@ const VALID: &[&str] = &[
     "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
     "\"\\u0041\\u00e9\\u20AC\\uD83D\\uDE00\"",
     "\"é€😀 mixed ascii\"",
+    // Split inside a character, then members for the fast path in the same chunk.
+    "{\"é\":\"€\",\"key\":\"value\",\"n\":12,\"o\":{\"x\":\"😀\"}}",
     "{\"DATA_TRANSFER_EXTERNAL_GBYTES?\":3}",
     "[[[[[[[[[[]]]]]]]]]]",
     "\t\r\n[\t1\r,\n2 ]\n",
@@ -306,7 +308,7 @@ mod select {
 fn errors_come_in_document_order_whatever_the_chunking() {
     // Found by the json_parser fuzzer: invalid UTF-8 early in a long string, then another
     // error later in it (a chunked parse sees the bytes before the one-shot parse does).
-    let cases: [(&[u8], SyntaxErrorKind, usize); 6] = [
+    let cases: [(&[u8], SyntaxErrorKind, usize); 7] = [
         (b"\"\x91aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\x01\"", SyntaxErrorKind::InvalidUtf8, 1),
         (b"\"\x91aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\x\"", SyntaxErrorKind::InvalidUtf8, 1),
         (b"[\"\x91aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", SyntaxErrorKind::InvalidUtf8, 2),
@@ -314,6 +316,8 @@ fn errors_come_in_document_order_whatever_the_chunking() {
         (b"\"ab\xe2\x82\\n\"", SyntaxErrorKind::InvalidUtf8, 3),
         // Found by the fuzzers: a character's lead byte at a chunk end, then ASCII.
         (b"\"\xe2]", SyntaxErrorKind::InvalidUtf8, 1),
+        // A chunk that finishes a cut character, then invalid UTF-8 further on in it.
+        (b"[\"\xc3\xa9x\",\"ab\xff\"]", SyntaxErrorKind::InvalidUtf8, 10),
     ];
     for (doc, kind, offset) in cases {
         let err = assert_chunk_invariant(doc).expect_err("invalid");
@@ -322,7 +326,7 @@ fn errors_come_in_document_order_whatever_the_chunking() {
 }
 
 #[test]
-fn short_ascii_strings_arrive_whole_in_any_chunking() {
+fn short_strings_arrive_whole_in_any_chunking() {
     /// Fails on any string or key that comes in more than one fragment.
     struct Whole(usize);
     impl Visitor for Whole {
@@ -335,8 +339,9 @@ fn short_ascii_strings_arrive_whole_in_any_chunking() {
             Ok(())
         }
     }
-    // Every string at most 32 bytes (the pending buffer), ASCII, no escapes.
-    let doc = br#"{"id":"HG7ML7M8z78YcAPEB","statusMessage":"Actor finished, 123","stats":{"x":1},"":"","k":["abcdefghijklmnopqrstuvwxyz012345","y"]}"#;
+    // Every string's text at most 32 bytes (the pending buffer): ASCII, multi-byte
+    // characters that any chunking may cut, escapes.
+    let doc = r#"{"id":"HG7ML7M8z78YcAPEB","statusMessage":"Actor finished, 123","stats":{"x":1},"":"","k":["abcdefghijklmnopqrstuvwxyz012345","y"],"é":"éééééééééééééééé","m":"€€€€€€€€€€ab","e":"a\n\u00e9\ud83d\ude00b"}"#.as_bytes();
     for size in 1..=doc.len() {
         let mut parser = Parser::<8>::new();
         let mut whole = Whole(0);
@@ -344,7 +349,7 @@ fn short_ascii_strings_arrive_whole_in_any_chunking() {
             parser.feed(chunk, &mut whole).unwrap();
         }
         parser.finish(&mut whole).unwrap();
-        assert_eq!(whole.0, 11, "chunks of {size}");
+        assert_eq!(whole.0, 17, "chunks of {size}");
     }
 }
 
@@ -375,9 +380,8 @@ fn every_key_and_short_value_of_the_fixtures_arrives_whole_at_any_chunk_size() {
             }
             parser.finish(&mut pieces).unwrap();
             for text in pieces.0 {
-                // Longer than the pending buffer, or not plain ASCII: may come in pieces.
-                let short = text.len() <= strings::PENDING && text.bytes().all(|b| b.is_ascii() && b >= 0x20);
-                assert!(!short, "{name} in chunks of {size}: {text:?} came in pieces");
+                // Only text longer than the pending buffer may come in pieces.
+                assert!(text.len() > strings::PENDING, "{name} in chunks of {size}: {text:?} came in pieces");
             }
         }
     }
