@@ -11,7 +11,7 @@
 //!
 //! The caller owns it all: one buffer serves both directions (the request head is written
 //! through it in pieces, so a 128-byte buffer sends a 1 KB head in 8 sends, and received
-//! bytes pass through it), and a [`ResponseReader`] holds the decoded run (2,168 bytes on
+//! bytes pass through it), and a [`ResponseReader`] holds the decoded run (2,160 bytes on
 //! 32-bit targets, best placed in a `static`). See the README for the RAM an operation needs
 //! with 128- and 512-byte buffers.
 //!

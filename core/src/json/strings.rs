@@ -50,7 +50,8 @@ pub(super) const DIRECT_PIECE: usize = 4;
 pub(super) const PENDING: usize = 32;
 
 /// Bytes that may continue a string without special handling: printable ASCII other than `"`
-/// and `\`, and every non-ASCII byte (validated as UTF-8 per run).
+/// and `\`, and every non-ASCII byte (checked as UTF-8 with the chunk, or per run where the
+/// chunk's check stopped short).
 pub(super) static PLAIN: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0x20;
