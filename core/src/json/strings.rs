@@ -45,8 +45,8 @@ pub(super) const DIRECT_PIECE: usize = 4;
 /// Capacity of the pending text (bytes): every key of the run object but one
 /// (`PROXY_RESIDENTIAL_TRANSFER_GBYTES`), every id and every enum name of the run object fit,
 /// so they reach the decoder whole whatever the chunking (one error type,
-/// `full-permission-actor-not-approved`, does not). The decoder's RAM budget has no room for
-/// more.
+/// `full-permission-actor-not-approved`, does not). Each byte more is a byte of the
+/// decoder's 1.5 KB budget, which has 8 left.
 pub(super) const PENDING: usize = 32;
 
 /// Bytes that may continue a string without special handling: printable ASCII other than `"`
