@@ -24,6 +24,14 @@ impl Pending {
         self.0.is_empty()
     }
 
+    fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+
     /// Appends `text`, which the caller made sure fits.
     #[inline]
     fn push(&mut self, text: &str) {
@@ -366,10 +374,10 @@ impl<const DEPTH: usize> Parser<DEPTH> {
         last: bool,
     ) -> Result<(), V::Error> {
         if !self.pending.is_empty() || last {
-            str_fragment(v, key, self.pending.0.as_str(), *first, last)?;
+            str_fragment(v, key, self.pending.as_str(), *first, last)?;
             *first = false;
         }
-        self.pending.0.clear();
+        self.pending.clear();
         Ok(())
     }
 
