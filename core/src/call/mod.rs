@@ -3,10 +3,22 @@
 //! A [`Call`] is a sans-IO state machine. The adapter asks it for the next [`Action`]
 //! ([`Call::next`]), carries out a [`Send`](Action::Send) (encode, connect, write, read the
 //! response through a [`ResponseReader`](crate::http::ResponseReader)) or a
-//! [`Sleep`](Action::Sleep), and reports back with [`Call::on_response`] or
-//! [`Call::on_failure`]. Time and randomness come from the adapter (milliseconds from any
-//! monotonic clock, and a seed), so the machine is tested with a fake clock and behaves the
-//! same over every transport.
+//! [`Sleep`](Action::Sleep), and reports back with [`Call::on_response`] (what the reader made
+//! of the answer, a response or why there was none) or [`Call::on_failure`] (what went wrong
+//! at the socket, as a [`TransportFailure`]). Every decision is taken here: what a failure
+//! means ([`failure`](TransportFailure::may_have_reached_server)), whether to retry
+//! ([`RetryPolicy::decide`]), when to poll, abort or stop. Time and randomness come from the
+//! adapter (milliseconds from any monotonic clock, and a seed), so the machine is tested with a
+//! fake clock and behaves the same over every transport.
+//!
+//! # Time
+//!
+//! Without a wait, each request has the policy's budget (attempts, total time). With a wait
+//! ([`Call::wait_ms`]), the wait bounds the whole call: no request is sent and no retry is
+//! made after it ends, and every request but the abort is cut off when it ends (polls ask the
+//! server to answer a second before). Only the start, whose outcome must not be left unknown
+//! for want of time, and the abort at the deadline may take one attempt timeout longer: a call
+//! with a wait ends within `wait + attempt_timeout_ms`.
 //!
 //! ```
 //! use apify_core::call::{Action, Call, RetryPolicy};
@@ -21,18 +33,17 @@
 //! # Ok::<(), apify_core::encode::EncodeError>(())
 //! ```
 
+mod failure;
 mod policy;
 
-pub use policy::{Decision, Failure, RetryPolicy, TransportFailure};
+pub use failure::{Cause, Stage, TransportFailure};
+pub use policy::{Attempts, Decision, Failure, NOT_FOUND_GRACE_MS, POLL_PAUSE_MS, RetryPolicy};
+
+use core::fmt;
 
 use crate::encode::{Endpoint, Input, MAX_WAIT_FOR_FINISH_SECS, RunId, RunOptions, TaskId};
-use crate::http::{HttpError, Outcome, Response};
-use crate::model::{ApiError, ErrorType, Id, Run, RunStatus};
-
-/// After a run start, a `GET` may answer 404 for a short while: it is retried this long.
-pub const NOT_FOUND_GRACE_MS: u32 = 3_000;
-/// Pause between polls (and between 404 retries), as the official clients do.
-pub const POLL_PAUSE_MS: u32 = 250;
+use crate::http::{Outcome, ReadError, Response};
+use crate::model::{ApiError, Id, Printable, Run, RunStatus};
 
 /// What the adapter does next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,12 +61,15 @@ pub enum Action<'c> {
         /// Milliseconds.
         ms: u32,
     },
-    /// The call is over; the last response the adapter read holds the run or the error.
+    /// The call is over; the reader holds the last complete response (see [`Finish`]).
     Done(Finish),
 }
 
-/// How a call ended. Where a response is named, it is the last one the adapter read.
+/// How a call ended. Where a response is named, it is the last complete one the adapter
+/// read: adapters reset their reader only when a new response starts to arrive, so a request
+/// that got no answer leaves the previous one in place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Finish {
     /// The run was started (no waiting asked); the last response is the new run.
     Started,
@@ -70,12 +84,13 @@ pub enum Finish {
     /// The API refused; the last response holds its error (status in the head).
     ApiError,
     /// An error status without the API's error body; the last response holds its prefix.
-    HttpError,
+    HttpStatus,
     /// No usable response after the retries allowed.
     Transport(TransportFailure),
-    /// A run start may or may not have happened (sent, then no answer, a 5xx, or an answer
-    /// without a run ID). Check with [`Call::check_endpoint`] before starting again.
-    OutcomeUnknown,
+    /// A run start may or may not have happened: sent, then no answer (the failure), a 5xx
+    /// or an answer without a run ID (the last response). Check with
+    /// [`Call::check_endpoint`] before starting again.
+    OutcomeUnknown(Option<TransportFailure>),
 }
 
 /// The run a call follows: given by the caller, or learned from the start's response.
@@ -87,8 +102,10 @@ enum RunRef<'a> {
 }
 
 /// What a finished call leaves the caller: the run, or why there is none. The one place
-/// that pairs a [`Finish`] with the last response, so adapters only translate it.
+/// that pairs a [`Finish`] with the last response, so adapters only translate it; its
+/// `Display` is the wording both adapters use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Conclusion<'r> {
     /// The call succeeded; `run` is from the last response.
     Run {
@@ -105,7 +122,7 @@ pub enum Conclusion<'r> {
         error: &'r ApiError,
     },
     /// An error status without the API's error body.
-    HttpError {
+    HttpStatus {
         /// The HTTP status.
         status: u16,
         /// The body's first bytes.
@@ -113,35 +130,79 @@ pub enum Conclusion<'r> {
     },
     /// No usable response after the retries allowed.
     Transport(TransportFailure),
-    /// A start may or may not have happened (see [`Finish::OutcomeUnknown`]); the status of
-    /// the last answer, when there was one.
+    /// A start may or may not have happened (see [`Finish::OutcomeUnknown`]).
     OutcomeUnknown {
-        /// The last answer's status (a 5xx, or a 2xx without a run ID), if any.
+        /// The last answer's status (a 5xx, or a 2xx without a run ID), if there was one.
         status: Option<u16>,
+        /// What happened to the request, if it got no answer.
+        failure: Option<TransportFailure>,
     },
 }
 
 impl Finish {
     /// Pairs the finish with the last response the adapter read (`reader.finish()`).
-    pub fn conclude<'r>(self, last: Result<Response<'r>, HttpError>) -> Conclusion<'r> {
+    pub fn conclude<'r>(self, last: Result<Response<'r>, ReadError>) -> Conclusion<'r> {
         match (self, last) {
             (Finish::Transport(failure), _) => Conclusion::Transport(failure),
-            (Finish::OutcomeUnknown, last) => {
-                Conclusion::OutcomeUnknown { status: last.ok().map(|r| r.head.status) }
+            (Finish::OutcomeUnknown(Some(failure)), _) => {
+                Conclusion::OutcomeUnknown { status: None, failure: Some(failure) }
+            }
+            (Finish::OutcomeUnknown(None), last) => {
+                Conclusion::OutcomeUnknown { status: last.ok().map(|r| r.head.status), failure: None }
             }
             (_, Ok(response)) => match response.outcome {
-                Outcome::Run(run) if !matches!(self, Finish::ApiError | Finish::HttpError) => {
+                Outcome::Run(run) if !matches!(self, Finish::ApiError | Finish::HttpStatus) => {
                     Conclusion::Run { run, finish: self }
                 }
                 Outcome::ApiError(error) => Conclusion::ApiError { status: response.head.status, error },
-                Outcome::HttpError { body_prefix } => {
-                    Conclusion::HttpError { status: response.head.status, body_prefix }
+                Outcome::OtherBody { body_prefix } => {
+                    Conclusion::HttpStatus { status: response.head.status, body_prefix }
                 }
-                Outcome::Run(_) => Conclusion::HttpError { status: response.head.status, body_prefix: &[] },
+                Outcome::Run(_) => Conclusion::HttpStatus { status: response.head.status, body_prefix: &[] },
             },
-            // The machine only succeeds or fails on a status after a readable response, so
-            // this is a transport failure in all but name.
-            (_, Err(_)) => Conclusion::Transport(TransportFailure::AfterSend),
+            // The machine only ends on a status after a readable response, so this is a
+            // response that broke after it was judged, or a reader given another response.
+            (_, Err(e)) => Conclusion::Transport(TransportFailure::new(Stage::Read, Cause::Malformed(e))),
+        }
+    }
+}
+
+/// The sentence an adapter's error shows for each conclusion. Text from the server (error
+/// messages, body prefixes, run IDs) is shown with control characters escaped, so a response
+/// cannot move the cursor, retitle a terminal or forge a line.
+impl fmt::Display for Conclusion<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Run { run, finish } => {
+                let id = run.id.as_ref().map_or("?", |t| t.as_str());
+                let status = run.status.as_ref().map_or("UNKNOWN", RunStatus::as_str);
+                write!(f, "run {} {}", Printable(id), Printable(status))?;
+                if *finish == Finish::DeadlineReached {
+                    f.write_str(" (still going when the wait ended)")?;
+                }
+                Ok(())
+            }
+            Self::ApiError { status, error } => write!(f, "API error {status} {error}"),
+            Self::HttpStatus { status, body_prefix } => {
+                write!(f, "HTTP {status} without an API error body")?;
+                if !body_prefix.is_empty() {
+                    let text = core::str::from_utf8(body_prefix).unwrap_or_else(|e| {
+                        core::str::from_utf8(&body_prefix[..e.valid_up_to()]).unwrap_or("")
+                    });
+                    write!(f, ": \"{}\"", Printable(text))?;
+                }
+                Ok(())
+            }
+            Self::Transport(failure) => write!(f, "{failure}"),
+            Self::OutcomeUnknown { status, failure } => {
+                f.write_str("the start may or may not have created a run (")?;
+                match (status, failure) {
+                    (_, Some(failure)) => write!(f, "{failure}")?,
+                    (Some(status), None) => write!(f, "the answer was HTTP {status}")?,
+                    (None, None) => f.write_str("no usable answer")?,
+                }
+                f.write_str("); check the task's last run before starting it again")
+            }
         }
     }
 }
@@ -168,10 +229,13 @@ pub struct Call<'a> {
     poll_once: bool,
     wait_ms: u32,
     abort_at_deadline: bool,
-    deadline_ms: Option<u64>,
-    /// When the run was known to exist (for the 404 grace).
-    started_ms: Option<u64>,
-    /// Attempts of the current request, and when its first attempt went out.
+    /// When the first `next` came (the call's start); the deadline is `wait_ms` later.
+    begun_ms: Option<u64>,
+    /// When this call created the run (for the 404 grace).
+    created_ms: Option<u64>,
+    /// Whether a response carried the run this call is about.
+    seen_run: bool,
+    /// Counted attempts of the current request, and when its first attempt went out.
     attempt: u8,
     first_attempt_ms: u64,
     /// When the start was first refused for lack of resources: such waits have a budget of
@@ -196,8 +260,9 @@ impl<'a> Call<'a> {
             poll_once: false,
             wait_ms: 0,
             abort_at_deadline: false,
-            deadline_ms: None,
-            started_ms: None,
+            begun_ms: None,
+            created_ms: None,
+            seen_run: false,
             attempt: 0,
             first_attempt_ms: 0,
             resources_since_ms: None,
@@ -256,7 +321,8 @@ impl<'a> Call<'a> {
         call
     }
 
-    /// Waits up to `ms` for a terminal status (counted from the first [`next`](Self::next)).
+    /// Waits up to `ms` for a terminal status (counted from the first [`next`](Self::next));
+    /// see "Time" in the module docs for what the wait bounds.
     pub const fn wait_ms(mut self, ms: u32) -> Self {
         self.wait_ms = ms;
         self
@@ -277,6 +343,16 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// The ID of the run this call created, once the start succeeded. A call that then ends
+    /// without the run it followed (an error while polling or aborting) leaves a run that
+    /// exists: report this ID, never start the task again for it.
+    pub fn created_run_id(&self) -> Option<&str> {
+        match &self.run {
+            RunRef::Learned(id) => Some(id.as_str()),
+            _ => None,
+        }
+    }
+
     /// The request that tells whether an unknown start happened: the task's last run
     /// (compare its `startedAt` with the time of the attempt).
     pub fn check_endpoint(&self) -> Option<Endpoint<'a>> {
@@ -292,11 +368,15 @@ impl<'a> Call<'a> {
         x
     }
 
+    /// The end of the caller's wait, if there is one.
+    fn deadline(&self) -> Option<u64> {
+        let begun = self.begun_ms?;
+        (self.wait_ms > 0 && !self.poll_once).then(|| begun + self.wait_ms as u64)
+    }
+
     /// The next thing to do, at time `now_ms`.
     pub fn next(&mut self, now_ms: u64) -> Action<'_> {
-        if self.deadline_ms.is_none() {
-            self.deadline_ms = Some(now_ms + self.wait_ms as u64);
-        }
+        self.begun_ms.get_or_insert(now_ms);
         if let Phase::Done(finish) = self.phase {
             return Action::Done(finish);
         }
@@ -308,33 +388,41 @@ impl<'a> Call<'a> {
         }
         self.attempt = self.attempt.saturating_add(1);
         self.in_flight = true;
-        let timeout = self.policy.attempt_timeout_ms;
-        let (endpoint, wait_secs) = match self.phase {
+        let attempt_ms = self.policy.attempt_timeout_ms;
+        let deadline = self.deadline();
+        // Time to the deadline, or for the start and the abort one attempt past it (see the
+        // module docs).
+        let left = |extra: u32| deadline.map(|d| (d + extra as u64).saturating_sub(now_ms));
+        let (endpoint, timeout_ms) = match self.phase {
             Phase::Start => {
                 let Some(task) = self.task else {
-                    self.phase = Phase::Done(Finish::OutcomeUnknown);
-                    return Action::Done(Finish::OutcomeUnknown);
+                    self.phase = Phase::Done(Finish::OutcomeUnknown(None));
+                    return Action::Done(Finish::OutcomeUnknown(None));
                 };
-                let wait = self.options.wait_for_finish_secs.unwrap_or(0);
-                (Endpoint::run_task(task, self.options, self.input), wait)
+                let server_wait = self.options.wait_for_finish_secs.unwrap_or(0) as u32 * 1000;
+                let timeout = cap(attempt_ms.saturating_add(server_wait), left(attempt_ms));
+                (Endpoint::run_task(task, self.options, self.input), timeout)
             }
             Phase::Poll => {
-                let remaining_ms = self.deadline_ms.unwrap_or(now_ms).saturating_sub(now_ms);
-                let wait = if self.poll_once {
-                    0
-                } else {
-                    (remaining_ms / 1000).min(MAX_WAIT_FOR_FINISH_SECS as u64) as u8
-                };
-                (Endpoint::get_run(self.run(), Some(wait)), wait)
+                // The server answers a second before the deadline, so its answer arrives
+                // in time.
+                let server_wait = match (left(0), self.poll_once) {
+                    (Some(left), false) => {
+                        (left.saturating_sub(1000) / 1000).min(MAX_WAIT_FOR_FINISH_SECS as u64)
+                    }
+                    _ => 0,
+                } as u8;
+                let timeout = cap(attempt_ms.saturating_add(server_wait as u32 * 1000), left(0));
+                (Endpoint::get_run(self.run(), Some(server_wait)), timeout)
             }
-            Phase::Abort => (Endpoint::abort_run(self.run(), None), 0),
+            Phase::Abort => (Endpoint::abort_run(self.run(), None), cap(attempt_ms, left(attempt_ms))),
             Phase::LastRun => match self.check_endpoint() {
-                Some(endpoint) => (endpoint, 0),
-                None => unreachable_phase(),
+                Some(endpoint) => (endpoint, attempt_ms),
+                None => (Endpoint::get_run(PLACEHOLDER_RUN, Some(0)), attempt_ms),
             },
-            Phase::Done(_) => unreachable_phase(),
+            Phase::Done(_) => (Endpoint::get_run(PLACEHOLDER_RUN, Some(0)), attempt_ms),
         };
-        Action::Send { endpoint, timeout_ms: timeout.saturating_add(wait_secs as u32 * 1000) }
+        Action::Send { endpoint, timeout_ms }
     }
 
     fn run(&self) -> RunId<'_> {
@@ -356,28 +444,52 @@ impl<'a> Call<'a> {
         self.resume_ms = resume_ms;
     }
 
-    fn retry_or(&mut self, decision: Decision, now_ms: u64, otherwise: Finish) {
-        match decision {
-            // A failed poll is not retried past the caller's wait: the run is aborted if
-            // asked, else the call ends with what stopped the poll.
-            Decision::RetryAfterMs(ms) if self.waits_past_deadline(now_ms + ms as u64) => {
-                if self.abort_at_deadline {
-                    // The wait ends here.
-                    self.deadline_ms = Some(now_ms);
-                    self.next_request(Phase::Abort, now_ms);
-                } else {
-                    self.finish(otherwise);
-                }
-            }
-            Decision::RetryAfterMs(ms) => self.resume_ms = now_ms + ms as u64,
-            Decision::GiveUp => self.finish(otherwise),
-            Decision::OutcomeUnknown => self.finish(Finish::OutcomeUnknown),
+    /// The wait is over for a run still going: abort it if asked, else report it as last
+    /// seen. A call that never saw the run ends with what stopped it instead.
+    fn deadline_reached(&mut self, now_ms: u64, otherwise: Finish) {
+        if !self.seen_run {
+            self.finish(otherwise);
+        } else if self.abort_at_deadline && self.phase == Phase::Poll {
+            self.next_request(Phase::Abort, now_ms);
+        } else if self.phase == Phase::Poll {
+            self.finish(Finish::DeadlineReached);
+        } else {
+            self.finish(otherwise);
         }
     }
 
-    /// Whether a poll sent at `at_ms` would come after the end of the caller's wait.
-    fn waits_past_deadline(&self, at_ms: u64) -> bool {
-        self.phase == Phase::Poll && !self.poll_once && self.deadline_ms.is_some_and(|d| at_ms >= d)
+    /// Applies the policy's decision on a failure of the request in flight.
+    fn after_failure(&mut self, now_ms: u64, failure: Failure<'_>, otherwise: Finish) {
+        let limit = self.deadline().map(|d| match self.phase {
+            // The abort has one attempt past the deadline (see the module docs).
+            Phase::Abort => d + self.policy.attempt_timeout_ms as u64,
+            _ => d,
+        });
+        let history = Attempts {
+            idempotent: self.phase != Phase::Start,
+            attempt: self.attempt,
+            elapsed_ms: now_ms.saturating_sub(self.first_attempt_ms),
+            resource_wait_ms: self.resources_since_ms.map(|t| now_ms.saturating_sub(t)),
+            since_created_ms: self.created_ms.map(|t| now_ms.saturating_sub(t)),
+            time_left_ms: limit.map(|l| l.saturating_sub(now_ms)),
+            random: self.random(),
+        };
+        match self.policy.decide(failure, &history) {
+            Decision::RetryAfterMs(ms) => self.resume_ms = now_ms + ms as u64,
+            Decision::WaitAfterMs(ms) => {
+                if self.phase == Phase::Start {
+                    self.resources_since_ms.get_or_insert(now_ms);
+                }
+                self.attempt = 0;
+                self.resume_ms = now_ms + ms as u64;
+            }
+            Decision::GiveUp => self.finish(otherwise),
+            Decision::OutOfTime => self.deadline_reached(now_ms, otherwise),
+            Decision::OutcomeUnknown => self.finish(Finish::OutcomeUnknown(match failure {
+                Failure::Transport(failure) => Some(failure),
+                Failure::Status { .. } => None,
+            })),
+        }
     }
 
     /// The request handed out by [`next`](Self::next) failed at the transport level.
@@ -385,98 +497,106 @@ impl<'a> Call<'a> {
         if !core::mem::take(&mut self.in_flight) {
             return;
         }
-        let idempotent = self.phase != Phase::Start;
-        let elapsed = now_ms.saturating_sub(self.first_attempt_ms);
-        let random = self.random();
-        let decision =
-            self.policy.decide(idempotent, Failure::Transport(failure), self.attempt, elapsed, random);
-        self.retry_or(decision, now_ms, Finish::Transport(failure));
+        self.after_failure(now_ms, Failure::Transport(failure), Finish::Transport(failure));
     }
 
-    /// The request handed out by [`next`](Self::next) got this complete response.
-    pub fn on_response(&mut self, now_ms: u64, response: &Response<'_>) {
-        if !core::mem::take(&mut self.in_flight) {
+    /// The request handed out by [`next`](Self::next) got an answer: `reader.finish()`, a
+    /// complete response or why the bytes that came were not one.
+    pub fn on_response(&mut self, now_ms: u64, response: Result<Response<'_>, ReadError>) {
+        let response = match response {
+            Ok(response) => response,
+            Err(e) => {
+                return self.on_failure(now_ms, TransportFailure::new(Stage::Read, Cause::Malformed(e)));
+            }
+        };
+        if !self.in_flight {
             return;
         }
         let head = response.head;
-        let status = match response.outcome {
-            Outcome::Run(run) if head.is_success() => run.status.as_ref(),
+        let run = match response.outcome {
+            Outcome::Run(run) if head.is_success() => run,
             Outcome::ApiError(error) => {
-                return self.on_error_status(now_ms, response, error.error_type.as_ref());
+                self.in_flight = false;
+                let failure = Failure::Status { head, error_type: error.error_type.as_ref() };
+                return self.after_failure(now_ms, failure, Finish::ApiError);
             }
-            _ => return self.on_error_status(now_ms, response, None),
+            _ => {
+                self.in_flight = false;
+                return self.after_failure(
+                    now_ms,
+                    Failure::Status { head, error_type: None },
+                    Finish::HttpStatus,
+                );
+            }
         };
-        let terminal = status.is_some_and(RunStatus::is_terminal);
+        // An answer about another run than the one asked for is not an answer.
+        let asked = match self.phase {
+            Phase::Poll | Phase::Abort => Some(self.run()),
+            _ => None,
+        };
+        if let Some(asked) = asked {
+            if run.id.as_ref().is_some_and(|id| id.as_str() != asked.as_str() || id.is_truncated()) {
+                return self.on_failure(now_ms, TransportFailure::new(Stage::Read, Cause::WrongRun));
+            }
+        }
+        self.in_flight = false;
+        let terminal = run.is_terminal();
+        let past_deadline = self.deadline().is_some_and(|d| now_ms >= d);
         match self.phase {
             Phase::Start => {
-                let Outcome::Run(run) = response.outcome else { return };
                 match run.id.as_ref().and_then(|id| id.complete()).map(RunId::new) {
                     Some(Ok(_)) => {}
                     // Created, but without an ID to follow: as good as unknown.
-                    _ => return self.finish(Finish::OutcomeUnknown),
+                    _ => return self.finish(Finish::OutcomeUnknown(None)),
                 }
                 self.run = RunRef::Learned(run.id.clone().unwrap_or_default());
-                self.started_ms = Some(now_ms);
+                self.created_ms = Some(now_ms);
+                self.seen_run = true;
                 if terminal {
                     self.finish(Finish::Terminal);
                 } else if self.wait_ms == 0 {
                     self.finish(Finish::Started);
+                } else if past_deadline {
+                    self.deadline_reached(now_ms, Finish::DeadlineReached);
                 } else {
                     self.next_request(Phase::Poll, now_ms);
                 }
             }
-            Phase::Poll if self.poll_once => self.finish(Finish::Done),
-            Phase::Poll if terminal => self.finish(Finish::Terminal),
-            Phase::Poll if now_ms >= self.deadline_ms.unwrap_or(0) => {
-                if self.abort_at_deadline {
-                    self.next_request(Phase::Abort, now_ms);
+            Phase::Poll => {
+                self.seen_run = true;
+                if self.poll_once {
+                    self.finish(Finish::Done);
+                } else if terminal {
+                    self.finish(Finish::Terminal);
+                } else if past_deadline || self.deadline().is_some_and(|d| now_ms + POLL_PAUSE_MS as u64 >= d)
+                {
+                    self.deadline_reached(now_ms, Finish::DeadlineReached);
                 } else {
-                    self.finish(Finish::DeadlineReached);
+                    self.next_request(Phase::Poll, now_ms + POLL_PAUSE_MS as u64);
                 }
             }
-            Phase::Poll => self.next_request(Phase::Poll, now_ms + POLL_PAUSE_MS as u64),
             Phase::LastRun => self.finish(Finish::Done),
             Phase::Abort => {
-                let waited = self.deadline_ms.is_some_and(|d| self.wait_ms > 0 && now_ms >= d);
+                let waited = self.deadline().is_some_and(|d| now_ms >= d);
                 self.finish(if waited { Finish::AbortedAtDeadline } else { Finish::Done });
             }
             Phase::Done(_) => {}
         }
     }
+}
 
-    fn on_error_status(&mut self, now_ms: u64, response: &Response<'_>, error_type: Option<&ErrorType>) {
-        let head = response.head;
-        let api = matches!(response.outcome, Outcome::ApiError(_));
-        // A run that was just started may not be visible yet: the official clients retry 404s.
-        let young = self.started_ms.is_some_and(|t| now_ms < t + NOT_FOUND_GRACE_MS as u64);
-        if self.phase == Phase::Poll && head.status == 404 && young {
-            self.resume_ms = now_ms + POLL_PAUSE_MS as u64;
-            self.attempt = 0;
-            return;
-        }
-        let idempotent = self.phase != Phase::Start;
-        let failure = Failure::Status { head, error_type };
-        let resources = self.policy.waits_for_resources(idempotent, failure);
-        let since =
-            if resources { *self.resources_since_ms.get_or_insert(now_ms) } else { self.first_attempt_ms };
-        let random = self.random();
-        let decision =
-            self.policy.decide(idempotent, failure, self.attempt, now_ms.saturating_sub(since), random);
-        if resources {
-            // The next attempt counts as a first one again.
-            self.attempt = 0;
-        }
-        self.retry_or(decision, now_ms, if api { Finish::ApiError } else { Finish::HttpError });
+/// `timeout` cut to the time `left`, if any (at least 1 ms: zero means "no limit" to some
+/// HTTP libraries).
+fn cap(timeout: u32, left: Option<u64>) -> u32 {
+    match left {
+        Some(left) => (timeout as u64).min(left).max(1) as u32,
+        None => timeout,
     }
 }
 
 // `next` returns before matching a finished phase, and polls and aborts only run once an ID
 // is known; these keep the machine total without a panic path.
 const PLACEHOLDER_RUN: RunId<'static> = RunId::from_static("unknown-run");
-
-fn unreachable_phase() -> (Endpoint<'static>, u8) {
-    (Endpoint::get_run(PLACEHOLDER_RUN, Some(0)), 0)
-}
 
 #[cfg(test)]
 mod tests;

@@ -1,26 +1,18 @@
-//! The one place that decides what may be retried, and after how long.
+//! The one place that decides whether a failed request is sent again, and after how long.
 
+use super::failure::TransportFailure;
 use crate::http::{ResponseHead, RetryAfter};
 use crate::model::ErrorType;
 
-/// How a request failed before a complete response arrived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportFailure {
-    /// No connection was made (name lookup, refused, connect timeout). The server has not
-    /// seen the request.
-    Connect,
-    /// The connection failed before the whole request was written. The server cannot have
-    /// acted on a request whose body it never received.
-    Send,
-    /// The request was sent, then the response did not arrive whole (timeout, reset,
-    /// truncated or garbled reply). The server may have acted on it.
-    AfterSend,
-}
+/// After a run start, a `GET` may answer 404 for a short while: it is retried this long.
+pub const NOT_FOUND_GRACE_MS: u32 = 3_000;
+/// Pause between polls (and between 404 retries), as the official clients do.
+pub const POLL_PAUSE_MS: u32 = 250;
 
 /// Why a request failed, as the policy sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure<'e> {
-    /// The transport failed.
+    /// No usable response (see [`TransportFailure`]).
     Transport(TransportFailure),
     /// A complete response with an error status.
     Status {
@@ -31,32 +23,78 @@ pub enum Failure<'e> {
     },
 }
 
+/// Everything besides the failure that a decision depends on: the request and its history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempts {
+    /// Whether sending the request twice is harmless (false only for a run start).
+    pub idempotent: bool,
+    /// Counted attempts of this request so far, the failed one included (from 1).
+    pub attempt: u8,
+    /// Milliseconds since the request's first counted attempt.
+    pub elapsed_ms: u64,
+    /// Milliseconds since the start was first refused for lack of resources, if it was.
+    pub resource_wait_ms: Option<u64>,
+    /// Milliseconds since the run this request is about was created, when the same call
+    /// created it (a new run may answer 404 for a moment).
+    pub since_created_ms: Option<u64>,
+    /// Milliseconds left until the last moment a retry may be sent (the end of the caller's
+    /// wait), if there is such a moment.
+    pub time_left_ms: Option<u64>,
+    /// A random number, for the jitter.
+    pub random: u32,
+}
+
+impl Attempts {
+    /// The first attempt of a request, with no history and no deadline.
+    pub const fn first(idempotent: bool) -> Self {
+        Self {
+            idempotent,
+            attempt: 1,
+            elapsed_ms: 0,
+            resource_wait_ms: None,
+            since_created_ms: None,
+            time_left_ms: None,
+            random: 0,
+        }
+    }
+}
+
 /// What to do after a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
-    /// Send the same request again after this many milliseconds.
+    /// Send the same request again after this many milliseconds; this counts as an attempt.
     RetryAfterMs(u32),
-    /// Stop: the failure is final, or the attempts or time allowed are used up.
+    /// Send the same request again after this many milliseconds, as a first attempt: what it
+    /// waits for is expected to come (a new run becoming visible, capacity for a run).
+    WaitAfterMs(u32),
+    /// Stop: the failure is final, or the attempts or time this policy allows are used up.
     GiveUp,
+    /// Stop: a retry would come after the caller's deadline.
+    OutOfTime,
     /// Stop: a run start may or may not have happened. Check the task's last run before
     /// starting again.
     OutcomeUnknown,
 }
 
-/// Retry and backoff settings. The defaults follow the official clients: the documented
-/// backoff (500 ms, doubling, random factor in [1, 2)), `Retry-After` in seconds honoured. An
+/// Retry and backoff settings, and the decision table ([`decide`](Self::decide)).
+///
+/// The defaults follow the official clients: the documented backoff (500 ms, doubling,
+/// random factor in [1, 2)), and `Retry-After` in seconds honoured, but never below the
+/// first backoff (a `Retry-After: 0` from a busy server must not turn into a burst). An
 /// HTTP-date `Retry-After` would need the response's `Date`, which is not kept: the backoff
 /// applies instead.
 ///
 /// ```
-/// use apify_core::call::{Decision, Failure, RetryPolicy, TransportFailure};
+/// use apify_core::call::{Attempts, Cause, Decision, Failure, RetryPolicy, Stage, TransportFailure};
 ///
 /// let policy = RetryPolicy::DEFAULT;
+/// let start = Attempts::first(false);
 /// // A run start that never reached the server is safe to repeat...
-/// let d = policy.decide(false, Failure::Transport(TransportFailure::Connect), 1, 0, 0);
-/// assert!(matches!(d, Decision::RetryAfterMs(500..=999)));
+/// let refused = Failure::Transport(TransportFailure::new(Stage::Connect, Cause::Refused));
+/// assert!(matches!(policy.decide(refused, &start), Decision::RetryAfterMs(500..=999)));
 /// // ...but one that was sent and then timed out is not.
-/// assert_eq!(policy.decide(false, Failure::Transport(TransportFailure::AfterSend), 1, 0, 0), Decision::OutcomeUnknown);
+/// let lost = Failure::Transport(TransportFailure::new(Stage::Read, Cause::Timeout));
+/// assert_eq!(policy.decide(lost, &start), Decision::OutcomeUnknown);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -68,7 +106,7 @@ pub struct RetryPolicy {
     pub max_total_ms: u32,
     /// The first backoff delay; each later one doubles (before the random factor).
     pub base_delay_ms: u32,
-    /// Cap on any single delay, `Retry-After` included.
+    /// Cap on any single delay. A `Retry-After` asking for longer ends the retries at once.
     pub max_delay_ms: u32,
     /// Retry a run start refused with 402 `actor-memory-limit-exceeded` or
     /// `concurrent-runs-limit-exceeded` (the official clients' `wait_for_resources`).
@@ -105,69 +143,81 @@ impl RetryPolicy {
         jittered.min(self.max_delay_ms as u64) as u32
     }
 
-    /// Whether `failure` is a run start refused for lack of resources (402
-    /// `actor-memory-limit-exceeded` or `concurrent-runs-limit-exceeded`) that this policy
-    /// waits out. Such waits have their own budget (`max_resource_wait_ms`), apart from the
-    /// attempts and time allowed for other failures.
-    pub fn waits_for_resources(&self, idempotent: bool, failure: Failure<'_>) -> bool {
-        let Failure::Status { head, error_type } = failure else { return false };
-        !idempotent
-            && self.wait_for_resources
-            && head.status == 402
-            && error_type.is_some_and(ErrorType::is_capacity_limit)
-    }
-
-    /// Decides what follows failure number `attempt` of a request sent first `elapsed_ms`
-    /// ago (for a wait for resources, see [`waits_for_resources`](Self::waits_for_resources):
-    /// the time spent waiting for them). `idempotent` is false only for a run start: sending
-    /// it twice could start two runs.
-    pub fn decide(
-        &self,
-        idempotent: bool,
-        failure: Failure<'_>,
-        attempt: u8,
-        elapsed_ms: u64,
-        random: u32,
-    ) -> Decision {
-        let retryable = match failure {
-            Failure::Transport(TransportFailure::Connect | TransportFailure::Send) => true,
-            Failure::Transport(TransportFailure::AfterSend) => {
-                if !idempotent {
+    /// Decides what follows a failure. The whole table:
+    ///
+    /// | failure | idempotent request | run start |
+    /// |---|---|---|
+    /// | transport, request not sent whole (resolve, connect, TLS, write) | backoff | backoff |
+    /// | transport, TLS identity refused | give up | give up |
+    /// | transport, after the whole request was sent | backoff | outcome unknown |
+    /// | 404 within [`NOT_FOUND_GRACE_MS`] of the run's creation | wait [`POLL_PAUSE_MS`] | – |
+    /// | 429 | `Retry-After` (at least the first backoff) or backoff | the same |
+    /// | 402 capacity, `wait_for_resources` | give up | wait `resource_retry_ms`, own budget |
+    /// | 5xx | backoff | outcome unknown |
+    /// | any other status | give up | give up |
+    ///
+    /// A backoff or `Retry-After` stops the retries when the attempts or the total time are
+    /// used up, or when it is longer than `max_delay_ms`; any retry that would come after
+    /// `time_left_ms` is [`Decision::OutOfTime`].
+    pub fn decide(&self, failure: Failure<'_>, history: &Attempts) -> Decision {
+        let hint_ms = match failure {
+            Failure::Transport(failure) => {
+                if failure.may_have_reached_server() && !history.idempotent {
                     return Decision::OutcomeUnknown;
                 }
-                true
-            }
-            Failure::Status { head, .. } => match head.status {
-                429 => true,
-                402 if self.waits_for_resources(idempotent, failure) => {
-                    return self.resource_retry(elapsed_ms);
+                if !failure.is_transient() {
+                    return Decision::GiveUp;
                 }
-                500..=599 if !idempotent => return Decision::OutcomeUnknown,
-                500..=599 => true,
-                _ => false,
+                None
+            }
+            Failure::Status { head, error_type } => match head.status {
+                404 if history.idempotent
+                    && history.since_created_ms.is_some_and(|ms| ms < NOT_FOUND_GRACE_MS as u64) =>
+                {
+                    return Self::wait(POLL_PAUSE_MS, history);
+                }
+                429 => match head.retry_after {
+                    Some(RetryAfter::Seconds(s)) => Some(s as u64 * 1000),
+                    _ => None,
+                },
+                402 if !history.idempotent
+                    && self.wait_for_resources
+                    && error_type.is_some_and(ErrorType::is_capacity_limit) =>
+                {
+                    let waited = history.resource_wait_ms.unwrap_or(0);
+                    if waited + self.resource_retry_ms as u64 > self.max_resource_wait_ms as u64 {
+                        return Decision::GiveUp;
+                    }
+                    return Self::wait(self.resource_retry_ms, history);
+                }
+                500..=599 if !history.idempotent => return Decision::OutcomeUnknown,
+                500..=599 => None,
+                _ => return Decision::GiveUp,
             },
         };
-        if !retryable || attempt >= self.max_attempts {
+        if history.attempt >= self.max_attempts {
             return Decision::GiveUp;
         }
-        let hinted = match failure {
-            Failure::Status {
-                head: ResponseHead { retry_after: Some(RetryAfter::Seconds(s)), .. }, ..
-            } => Some((*s as u64 * 1000).min(self.max_delay_ms as u64) as u32),
-            _ => None,
+        let delay = match hint_ms {
+            Some(hint) if hint > self.max_delay_ms as u64 => return Decision::GiveUp,
+            Some(hint) => (hint as u32).max(self.backoff_ms(1, history.random)),
+            None => self.backoff_ms(history.attempt, history.random),
         };
-        let delay = hinted.unwrap_or_else(|| self.backoff_ms(attempt, random));
-        if elapsed_ms + delay as u64 > self.max_total_ms as u64 {
+        if history.elapsed_ms + delay as u64 > self.max_total_ms as u64 {
             return Decision::GiveUp;
         }
-        Decision::RetryAfterMs(delay)
+        match Self::wait(delay, history) {
+            Decision::WaitAfterMs(ms) => Decision::RetryAfterMs(ms),
+            other => other,
+        }
     }
 
-    fn resource_retry(&self, elapsed_ms: u64) -> Decision {
-        if elapsed_ms + self.resource_retry_ms as u64 > self.max_resource_wait_ms as u64 {
-            Decision::GiveUp
+    /// A pause of `ms`, unless it ends past the time left.
+    fn wait(ms: u32, history: &Attempts) -> Decision {
+        if history.time_left_ms.is_some_and(|left| ms as u64 >= left) {
+            Decision::OutOfTime
         } else {
-            Decision::RetryAfterMs(self.resource_retry_ms)
+            Decision::WaitAfterMs(ms)
         }
     }
 }

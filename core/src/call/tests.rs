@@ -1,7 +1,8 @@
 //! The call machine driven by scripted responses and a fake clock: nothing sleeps.
 
 use super::*;
-use crate::http::ResponseReader;
+use crate::http::{ResponseHead, ResponseReader};
+use crate::model::ErrorType;
 use std::boxed::Box;
 use std::format;
 use std::string::String;
@@ -20,7 +21,16 @@ fn error_body(kind: &str) -> String {
 enum Reply {
     Http(u16, &'static str, String),
     Fail(TransportFailure),
+    /// No answer: the attempt fails with a read timeout once its whole time is used.
+    Silent,
 }
+
+const REFUSED: TransportFailure = TransportFailure::new(Stage::Connect, Cause::Refused);
+const NO_HOST: TransportFailure = TransportFailure::new(Stage::Resolve, Cause::HostNotFound);
+const BAD_CERT: TransportFailure = TransportFailure::new(Stage::Tls, Cause::TlsRejected);
+const CUT_WRITE: TransportFailure = TransportFailure::new(Stage::Write { any_written: true }, Cause::Closed);
+const LOST: TransportFailure = TransportFailure::new(Stage::Read, Cause::Closed);
+const SILENT: TransportFailure = TransportFailure::new(Stage::Read, Cause::Timeout);
 
 fn http(status: u16, body: String) -> Reply {
     Reply::Http(status, "", body)
@@ -50,8 +60,15 @@ fn drive(call: &mut Call<'_>, replies: Vec<Reply>, latency: u64) -> (Vec<Step>, 
                 let request = crate::encode::Request::new(crate::encode::BaseUrl::APIFY, endpoint).unwrap();
                 let line = format!("{}", request.redacted_head());
                 steps.push(Step::Send(line.lines().next().unwrap().into(), timeout_ms));
+                let reply = replies.next().expect("the call sent more requests than scripted");
+                if let Reply::Silent = reply {
+                    now += timeout_ms as u64;
+                    call.on_failure(now, SILENT);
+                    continue;
+                }
                 now += latency;
-                match replies.next().expect("the call sent more requests than scripted") {
+                match reply {
+                    Reply::Silent => {}
                     Reply::Fail(f) => call.on_failure(now, f),
                     Reply::Http(status, extra, body) => {
                         let bytes = format!(
@@ -60,8 +77,7 @@ fn drive(call: &mut Call<'_>, replies: Vec<Reply>, latency: u64) -> (Vec<Step>, 
                         );
                         let mut reader = ResponseReader::<20>::new();
                         reader.feed(bytes.as_bytes()).unwrap();
-                        let response = reader.finish().unwrap();
-                        call.on_response(now, &response);
+                        call.on_response(now, reader.finish());
                     }
                 }
             }
@@ -126,7 +142,8 @@ fn an_attempt_timeout_of_no_limit_saturates() {
     let mut call = Call::start(task, &RunOptions::NONE, Input::EMPTY, policy, 7).wait_ms(300_000);
     let replies = vec![http(201, run_body("R1", "READY")), http(200, run_body("R1", "SUCCEEDED"))];
     let (steps, _, _) = drive(&mut call, replies, 40);
-    assert_eq!(steps[1], Step::Send("GET /v2/actor-runs/R1?waitForFinish=60 HTTP/1.1".into(), u32::MAX));
+    // No overflow; the poll is cut at the end of the caller's wait.
+    assert_eq!(steps[1], Step::Send("GET /v2/actor-runs/R1?waitForFinish=60 HTTP/1.1".into(), 299_960));
 }
 
 #[test]
@@ -165,7 +182,7 @@ fn deadline_while_running_with_and_without_abort() {
         [
             "GET /v2/actor-runs/R1?waitForFinish=60 HTTP/1.1",
             "GET /v2/actor-runs/R1?waitForFinish=60 HTTP/1.1",
-            "GET /v2/actor-runs/R1?waitForFinish=19 HTTP/1.1"
+            "GET /v2/actor-runs/R1?waitForFinish=18 HTTP/1.1"
         ]
     );
 
@@ -246,14 +263,15 @@ fn waiting_for_resources_has_its_own_budget() {
 
 #[test]
 fn a_start_is_never_repeated_after_it_may_have_arrived() {
-    for reply in [
-        Reply::Fail(TransportFailure::AfterSend),
-        http(502, "<html>".into()),
-        http(500, error_body("internal-error")),
+    for (reply, cause) in [
+        (Reply::Fail(LOST), Some(LOST)),
+        (Reply::Silent, Some(SILENT)),
+        (http(502, "<html>".into()), None),
+        (http(500, error_body("internal-error")), None),
     ] {
         let mut call = start_call().wait_ms(60_000);
         let (steps, finish, _) = drive(&mut call, vec![reply], 10);
-        assert_eq!(finish, Finish::OutcomeUnknown);
+        assert_eq!(finish, Finish::OutcomeUnknown(cause));
         assert_eq!(sends(&steps), [START]);
         let check =
             crate::encode::Request::new(crate::encode::BaseUrl::APIFY, call.check_endpoint().unwrap())
@@ -266,24 +284,31 @@ fn a_start_is_never_repeated_after_it_may_have_arrived() {
     // A 2xx without a usable run ID: the run exists, but cannot be followed.
     let mut call = start_call();
     let (_, finish, _) = drive(&mut call, vec![http(201, r#"{"data":{"status":"READY"}}"#.into())], 10);
-    assert_eq!(finish, Finish::OutcomeUnknown);
+    assert_eq!(finish, Finish::OutcomeUnknown(None));
 }
 
 #[test]
 fn a_start_that_never_arrived_is_repeated() {
     let mut call = start_call();
     let replies = vec![
-        Reply::Fail(TransportFailure::Connect),
-        Reply::Fail(TransportFailure::Send),
+        Reply::Fail(NO_HOST),
+        Reply::Fail(REFUSED),
+        Reply::Fail(TransportFailure::new(Stage::Connect, Cause::Timeout)),
+        Reply::Fail(TransportFailure::new(Stage::Tls, Cause::Timeout)),
+        Reply::Fail(CUT_WRITE),
         http(201, run_body("R1", "READY")),
     ];
     let (steps, finish, _) = drive(&mut call, replies, 10);
     assert_eq!(finish, Finish::Started);
-    assert_eq!(sends(&steps), [START, START, START]);
+    assert_eq!(sends(&steps), [START; 6]);
     let mut call = start_call();
-    let replies = (0..10).map(|_| Reply::Fail(TransportFailure::Connect)).collect();
+    let replies = (0..10).map(|_| Reply::Fail(NO_HOST)).collect();
     let (_, finish, _) = drive(&mut call, replies, 10);
-    assert_eq!(finish, Finish::Transport(TransportFailure::Connect));
+    assert_eq!(finish, Finish::Transport(NO_HOST), "never an unknown outcome");
+    // A refused certificate is final: no retry, and nothing was sent.
+    let mut call = start_call();
+    let (steps, finish, _) = drive(&mut call, vec![Reply::Fail(BAD_CERT)], 10);
+    assert_eq!((finish, sends(&steps).len()), (Finish::Transport(BAD_CERT), 1));
 }
 
 #[test]
@@ -291,7 +316,7 @@ fn polls_retry_network_errors_and_5xx() {
     let mut call = start_call().wait_ms(60_000);
     let replies = vec![
         http(201, run_body("R1", "RUNNING")),
-        Reply::Fail(TransportFailure::AfterSend),
+        Reply::Fail(LOST),
         http(503, "".into()),
         http(200, run_body("R1", "FAILED")),
     ];
@@ -304,7 +329,7 @@ fn failing_polls_are_not_retried_past_the_wait() {
     for abort in [false, true] {
         let mut call = start_call().wait_ms(60_000).abort_at_deadline(abort);
         let mut replies = vec![http(201, run_body("R1", "RUNNING"))];
-        replies.extend((0..5).map(|_| Reply::Fail(TransportFailure::AfterSend)));
+        replies.extend((0..2).map(|_| Reply::Fail(LOST)));
         if abort {
             replies.push(http(200, run_body("R1", "ABORTED")));
         }
@@ -316,14 +341,15 @@ fn failing_polls_are_not_retried_past_the_wait() {
             assert_eq!(finish, Finish::AbortedAtDeadline);
             assert!(sends(&steps).last().unwrap().starts_with("POST /v2/actor-runs/R1/abort"), "{steps:?}");
         } else {
-            assert_eq!(finish, Finish::Transport(TransportFailure::AfterSend));
+            // The run was seen going: the wait ended with it as last seen.
+            assert_eq!(finish, Finish::DeadlineReached);
         }
     }
     // A poll that fails 0.4 s before the deadline is not retried (the backoff is at least
     // 0.5 s): the run is aborted at once.
     let mut call = start_call().wait_ms(60_000).abort_at_deadline(true);
     let mut replies = vec![http(201, run_body("R1", "RUNNING"))];
-    replies.extend((0..3).map(|_| Reply::Fail(TransportFailure::AfterSend)));
+    replies.push(Reply::Fail(LOST));
     replies.push(http(200, run_body("R1", "ABORTED")));
     let (steps, finish, _) = drive(&mut call, replies, 29_800);
     assert_eq!(finish, Finish::AbortedAtDeadline, "{steps:?}");
@@ -355,7 +381,7 @@ fn single_operations() {
     let (steps, finish, _) = drive(&mut call, vec![http(200, run_body("R9", "SUCCEEDED"))], 10);
     assert_eq!(
         (finish, sends(&steps)),
-        (Finish::Terminal, std::vec!["GET /v2/actor-runs/R9?waitForFinish=5 HTTP/1.1"])
+        (Finish::Terminal, std::vec!["GET /v2/actor-runs/R9?waitForFinish=4 HTTP/1.1"])
     );
 }
 
@@ -363,9 +389,9 @@ fn single_operations() {
 fn total_time_caps_retries() {
     let policy = RetryPolicy { max_total_ms: 5_000, max_attempts: 50, ..RetryPolicy::DEFAULT };
     let mut call = Call::get(RunId::new("R9").unwrap(), policy, 5);
-    let replies = (0..50).map(|_| Reply::Fail(TransportFailure::Connect)).collect();
+    let replies = (0..50).map(|_| Reply::Fail(REFUSED)).collect();
     let (steps, finish, now) = drive(&mut call, replies, 10);
-    assert_eq!(finish, Finish::Transport(TransportFailure::Connect));
+    assert_eq!(finish, Finish::Transport(REFUSED));
     assert!(now - 1_000_000 <= 5_000 + 10 * sends(&steps).len() as u64);
 }
 
@@ -402,18 +428,154 @@ fn conclusions_pair_the_finish_with_the_last_response() {
     assert!(matches!(Finish::ApiError.conclude(reader.finish()), Conclusion::ApiError { status: 404, .. }));
     let mut reader = read(b"HTTP/1.1 502 X\r\nContent-Length: 5\r\n\r\n<html");
     assert!(matches!(
-        Finish::HttpError.conclude(reader.finish()),
-        Conclusion::HttpError { status: 502, body_prefix: b"<html" }
+        Finish::HttpStatus.conclude(reader.finish()),
+        Conclusion::HttpStatus { status: 502, body_prefix: b"<html" }
     ));
     let mut reader = read(b"HTTP/1.1 503 X\r\nContent-Length: 0\r\n\r\n");
     assert_eq!(
-        Finish::OutcomeUnknown.conclude(reader.finish()),
-        Conclusion::OutcomeUnknown { status: Some(503) }
+        Finish::OutcomeUnknown(None).conclude(reader.finish()),
+        Conclusion::OutcomeUnknown { status: Some(503), failure: None }
+    );
+    // A start that got no answer: the reason is the failure, not the reader's older response.
+    assert_eq!(
+        Finish::OutcomeUnknown(Some(SILENT)).conclude(reader.finish()),
+        Conclusion::OutcomeUnknown { status: None, failure: Some(SILENT) }
     );
     let mut reader = read(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{");
-    assert_eq!(Finish::OutcomeUnknown.conclude(reader.finish()), Conclusion::OutcomeUnknown { status: None });
     assert_eq!(
-        Finish::Transport(TransportFailure::Connect).conclude(reader.finish()),
-        Conclusion::Transport(TransportFailure::Connect)
+        Finish::OutcomeUnknown(None).conclude(reader.finish()),
+        Conclusion::OutcomeUnknown { status: None, failure: None }
     );
+    assert_eq!(Finish::Transport(REFUSED).conclude(reader.finish()), Conclusion::Transport(REFUSED));
+}
+
+#[test]
+fn the_policy_table() {
+    let p = RetryPolicy { wait_for_resources: true, ..RetryPolicy::DEFAULT };
+    let head = |status: u16| ResponseHead::new(status);
+    let (h404, h429, h402, h503, h400) = (head(404), head(429), head(402), head(503), head(400));
+    let capacity = ErrorType::ActorMemoryLimitExceeded;
+    let start = Attempts { random: 0, ..Attempts::first(false) };
+    let poll = Attempts { random: 0, ..Attempts::first(true) };
+    let young = Attempts { since_created_ms: Some(1_000), ..poll };
+    let old = Attempts { since_created_ms: Some(NOT_FOUND_GRACE_MS as u64), ..poll };
+    let status = |head: &'static ResponseHead| Failure::Status { head, error_type: None };
+    let leak = |h: ResponseHead| &*Box::leak(Box::new(h));
+    let (h404, h429, h402, h503, h400) = (leak(h404), leak(h429), leak(h402), leak(h503), leak(h400));
+    let t = Failure::Transport;
+    let rows: Vec<(Failure<'_>, Attempts, Decision)> = vec![
+        (t(NO_HOST), start, Decision::RetryAfterMs(500)),
+        (t(REFUSED), start, Decision::RetryAfterMs(500)),
+        (t(CUT_WRITE), start, Decision::RetryAfterMs(500)),
+        (t(BAD_CERT), start, Decision::GiveUp),
+        (t(BAD_CERT), poll, Decision::GiveUp),
+        (t(LOST), start, Decision::OutcomeUnknown),
+        (t(SILENT), start, Decision::OutcomeUnknown),
+        (t(LOST), poll, Decision::RetryAfterMs(500)),
+        (status(h404), young, Decision::WaitAfterMs(POLL_PAUSE_MS)),
+        (status(h404), old, Decision::GiveUp),
+        (status(h404), poll, Decision::GiveUp),
+        (status(h429), start, Decision::RetryAfterMs(500)),
+        (status(h402), start, Decision::GiveUp),
+        (Failure::Status { head: h402, error_type: Some(&capacity) }, start, Decision::WaitAfterMs(10_000)),
+        (Failure::Status { head: h402, error_type: Some(&capacity) }, poll, Decision::GiveUp),
+        (
+            Failure::Status { head: h402, error_type: Some(&capacity) },
+            Attempts { resource_wait_ms: Some(595_000), ..start },
+            Decision::GiveUp,
+        ),
+        (status(h503), start, Decision::OutcomeUnknown),
+        (status(h503), poll, Decision::RetryAfterMs(500)),
+        (status(h400), poll, Decision::GiveUp),
+        // Budgets: attempts, total time, the caller's deadline.
+        (t(REFUSED), Attempts { attempt: 6, ..start }, Decision::GiveUp),
+        (t(REFUSED), Attempts { elapsed_ms: 119_800, ..start }, Decision::GiveUp),
+        (t(REFUSED), Attempts { time_left_ms: Some(400), ..start }, Decision::OutOfTime),
+        (status(h404), Attempts { time_left_ms: Some(100), ..young }, Decision::OutOfTime),
+        (t(REFUSED), Attempts { attempt: 3, ..start }, Decision::RetryAfterMs(2_000)),
+    ];
+    for (i, (failure, history, expected)) in rows.into_iter().enumerate() {
+        assert_eq!(p.decide(failure, &history), expected, "row {i}: {failure:?} {history:?}");
+    }
+    // Retry-After: honoured, never below the first backoff, and a pause longer than the
+    // policy allows ends the retries at once.
+    let mut limited = head(429);
+    for (value, expected) in [
+        ("3", Decision::RetryAfterMs(3_000)),
+        ("0", Decision::RetryAfterMs(500)),
+        ("30", Decision::RetryAfterMs(30_000)),
+        ("31", Decision::GiveUp),
+        ("999999999", Decision::GiveUp),
+    ] {
+        limited.apply_header(b"Retry-After", value.as_bytes()).unwrap();
+        let failure = Failure::Status { head: &limited, error_type: None };
+        assert_eq!(p.decide(failure, &start), expected, "Retry-After: {value}");
+    }
+}
+
+/// The time from the first `next` to the end, in the drive's fake clock.
+fn duration(call: &mut Call<'_>, replies: Vec<Reply>) -> (Vec<Step>, Finish, u64) {
+    let (steps, finish, end) = drive(call, replies, 40);
+    (steps, finish, end - 1_000_000)
+}
+
+#[test]
+fn a_wait_bounds_the_whole_call() {
+    let silent = |n: usize| (0..n).map(|_| Reply::Silent).collect::<Vec<_>>();
+    // A silent server while following: the call ends when the wait does, with the run as
+    // last seen.
+    let mut call = start_call().wait_ms(20_000);
+    let mut replies = vec![http(201, run_body("R1", "READY"))];
+    replies.extend(silent(5));
+    let (_, finish, took) = duration(&mut call, replies);
+    assert_eq!(finish, Finish::DeadlineReached);
+    assert!(took <= 20_000, "{took} ms");
+    // With an abort at the deadline, the abort has one attempt timeout more.
+    let mut call = start_call().wait_ms(5_000).abort_at_deadline(true);
+    let mut replies = vec![http(201, run_body("R1", "READY"))];
+    replies.extend(silent(5));
+    let (steps, finish, took) = duration(&mut call, replies);
+    assert!(matches!(finish, Finish::Transport(SILENT)), "{finish:?}");
+    assert!(sends(&steps).last().unwrap().contains("/abort"));
+    assert!(took <= 5_000 + 30_000, "{took} ms");
+    // A silent start: its outcome is unknown, within the same bound.
+    let mut call = start_call().wait_ms(20_000);
+    let (_, finish, took) = duration(&mut call, silent(1));
+    assert_eq!(finish, Finish::OutcomeUnknown(Some(SILENT)));
+    assert!(took <= 20_000 + 30_000, "{took} ms");
+    // A start refused until after the wait: retries stop at the wait.
+    let mut call = start_call().wait_ms(3_000);
+    let (steps, finish, took) = duration(&mut call, (0..10).map(|_| Reply::Fail(REFUSED)).collect());
+    assert_eq!(finish, Finish::Transport(REFUSED));
+    assert!(took <= 3_000, "{took} ms, {steps:?}");
+    // A Retry-After past what the policy waits ends the call at once.
+    let mut call = start_call().wait_ms(60_000);
+    let replies = vec![Reply::Http(429, "Retry-After: 999999999\r\n", error_body("rate-limit-exceeded"))];
+    let (steps, finish, _) = duration(&mut call, replies);
+    assert_eq!((finish, steps.len()), (Finish::ApiError, 1));
+    // Within the policy but past the wait: the same.
+    let mut call = start_call().wait_ms(10_000);
+    let replies = vec![Reply::Http(429, "Retry-After: 20\r\n", error_body("rate-limit-exceeded"))];
+    let (steps, finish, _) = duration(&mut call, replies);
+    assert_eq!((finish, steps.len()), (Finish::ApiError, 1));
+}
+
+#[test]
+fn a_poll_about_another_run_is_not_taken() {
+    let mut call = start_call().wait_ms(60_000);
+    let replies = vec![
+        http(201, run_body("R1", "READY")),
+        http(200, run_body("R2", "SUCCEEDED")),
+        http(200, run_body("R1", "SUCCEEDED")),
+    ];
+    let (steps, finish, _) = drive(&mut call, replies, 10);
+    assert_eq!(finish, Finish::Terminal);
+    assert_eq!(sends(&steps).len(), 3, "the answer about R2 was retried");
+    assert_eq!(call.created_run_id(), Some("R1"));
+    // Only ever answers about another run: the call ends on that, naming why.
+    let mut call = Call::get(RunId::new("R1").unwrap(), RetryPolicy::DEFAULT, 1);
+    let replies = (0..6).map(|_| http(200, run_body("R2", "RUNNING"))).collect();
+    let (_, finish, _) = drive(&mut call, replies, 10);
+    assert_eq!(finish, Finish::Transport(TransportFailure::new(Stage::Read, Cause::WrongRun)));
+    assert_eq!(call.created_run_id(), None, "a get creates nothing");
 }

@@ -22,7 +22,7 @@ pub use endpoint::{Endpoint, Method};
 pub use ids::{MAX_ID_LEN, MAX_TOKEN_LEN, RunId, TaskId, Token};
 pub use input::{Input, MAX_INPUT_DEPTH};
 pub use options::{MAX_BUILD_LEN, MAX_WAIT_FOR_FINISH_SECS, RunOptions};
-pub use request::{DEFAULT_USER_AGENT, Header, HeaderValue, Request};
+pub use request::{DEFAULT_USER_AGENT, Header, HeaderValue, MAX_TARGET_LEN, Request};
 pub use webhook::{EventType, Webhook, Webhooks};
 
 use crate::json::SyntaxError;
@@ -57,6 +57,14 @@ pub enum EncodeError {
     InputNotJson(SyntaxError),
     /// The input is valid JSON but not an object.
     InputNotObject,
+    /// The request's target (path and query) is longer than [`MAX_TARGET_LEN`] (long
+    /// webhook definitions or a long base URL path).
+    RequestTooLong {
+        /// The target's length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The input did not serialize into the buffer given.
     InputTooLarge {
         /// The buffer's size.
@@ -76,6 +84,9 @@ impl fmt::Display for EncodeError {
             Self::InvalidParameter { name, rule } => write!(f, "invalid `{name}`: {rule}"),
             Self::InputNotJson(e) => write!(f, "input is not valid JSON: {e}"),
             Self::InputNotObject => f.write_str("input must be a JSON object"),
+            Self::RequestTooLong { len, max } => {
+                write!(f, "the request's path and query would be {len} bytes, over the {max} servers accept")
+            }
             Self::InputTooLarge { capacity } => write!(f, "input does not fit the {capacity}-byte buffer"),
         }
     }

@@ -8,6 +8,11 @@ use super::{BaseUrl, EncodeError, Endpoint, Method, Token};
 /// The `User-Agent` sent unless the caller sets another.
 pub const DEFAULT_USER_AGENT: &str = concat!("apify-core/", env!("CARGO_PKG_VERSION"));
 
+/// Longest request target (path and query) a request may have, in bytes. Load balancers in
+/// front of HTTP APIs refuse longer request lines (AWS's at 16 KiB), so a longer one is
+/// refused here, before any connection, rather than sent to fail.
+pub const MAX_TARGET_LEN: usize = 16 * 1024;
+
 /// A request ready to go out: where, which operation, and with which token.
 ///
 /// The head can be sized ([`head_len`](Self::head_len)), written into one buffer
@@ -108,8 +113,16 @@ pub struct Header<'a> {
 
 impl<'a> Request<'a> {
     /// A request for `endpoint` at `base`, without a token. Validates the endpoint's parameters.
+    /// A target longer than [`MAX_TARGET_LEN`] is refused.
     pub fn new(base: BaseUrl<'a>, endpoint: Endpoint<'a>) -> Result<Self, EncodeError> {
         endpoint.validate()?;
+        let len = measure(|s| {
+            s.put_str(base.path_prefix());
+            endpoint.put_target(s);
+        });
+        if len > MAX_TARGET_LEN {
+            return Err(EncodeError::RequestTooLong { len, max: MAX_TARGET_LEN });
+        }
         Ok(Self { base, endpoint, token: None, user_agent: DEFAULT_USER_AGENT })
     }
 

@@ -301,3 +301,28 @@ proptest! {
         prop_assert_eq!(joined, head(&request).into_bytes());
     }
 }
+
+#[test]
+fn requests_too_long_to_send_are_refused_before_sending() {
+    let url = std::format!("https://example.com/{}", "h".repeat(60_000));
+    let hooks = [Webhook::new(&[EventType::RunSucceeded], &url)];
+    let mut scratch = std::vec![0u8; Webhooks::json_len(&hooks)];
+    let options = RunOptions::new().webhooks(Webhooks::encode(&hooks, &mut scratch).unwrap());
+    let task = TaskId::new("janedoe~my-task").unwrap();
+    let refused = Request::new(BaseUrl::APIFY, Endpoint::run_task(task, &options, Input::EMPTY));
+    assert!(matches!(refused, Err(EncodeError::RequestTooLong { max: MAX_TARGET_LEN, .. })));
+    let path = std::format!("http://127.0.0.1:1/{}", "p".repeat(70_000));
+    let base = BaseUrl::parse(&path).unwrap();
+    let refused = Request::new(base, Endpoint::get_run(RunId::new("R1").unwrap(), None));
+    assert!(matches!(refused, Err(EncodeError::RequestTooLong { .. })));
+    assert!(refused.unwrap_err().to_string().contains("over the 16384"));
+}
+
+#[test]
+fn blank_or_padded_ids_are_refused() {
+    for id in ["   ", " janedoe~t", "janedoe~t ", "\tR1"] {
+        assert!(TaskId::new(id).is_err(), "{id:?}");
+        assert!(RunId::new(id).is_err(), "{id:?}");
+    }
+    assert!(TaskId::new("janedoe~my task").is_ok(), "inner spaces are encoded, not refused");
+}

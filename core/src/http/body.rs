@@ -1,6 +1,6 @@
 //! Body framing: Content-Length, chunked (with extensions and trailers) and close-delimited.
 
-use super::{HttpError, Limits};
+use super::{Limits, ReadError};
 
 /// Longest chunk-size accepted, in hex digits (16 digits already exceed any real body).
 pub const MAX_CHUNK_SIZE_DIGITS: usize = 16;
@@ -62,8 +62,8 @@ impl Framing {
         &mut self,
         input: &[u8],
         limits: &Limits,
-        mut body: impl FnMut(&[u8]) -> Result<(), HttpError>,
-    ) -> Result<usize, HttpError> {
+        mut body: impl FnMut(&[u8]) -> Result<(), ReadError>,
+    ) -> Result<usize, ReadError> {
         match self {
             Self::Empty => Ok(0),
             Self::Length { remaining } => {
@@ -93,31 +93,31 @@ impl Framing {
                     i += 1;
                     *line_len += 1;
                     if *line_len > limits.max_line {
-                        return Err(HttpError::LineTooLong { limit: limits.max_line });
+                        return Err(ReadError::LineTooLong { limit: limits.max_line });
                     }
                     match *part {
                         Chunk::Size => match b {
                             b'0'..=b'9' | b'a'..=b'f' | b'A'..=b'F' => {
                                 *digits += 1;
                                 if *digits > MAX_CHUNK_SIZE_DIGITS {
-                                    return Err(HttpError::ChunkSizeTooLong { limit: MAX_CHUNK_SIZE_DIGITS });
+                                    return Err(ReadError::ChunkSizeTooLong { limit: MAX_CHUNK_SIZE_DIGITS });
                                 }
                                 let d = (b as char).to_digit(16).unwrap_or(0) as u64;
                                 *remaining = *remaining << 4 | d;
                             }
-                            _ if *digits == 0 => return Err(HttpError::InvalidChunkSize),
+                            _ if *digits == 0 => return Err(ReadError::InvalidChunkSize),
                             b';' | b' ' | b'\t' => *part = Chunk::Extension,
                             b'\r' => *part = Chunk::SizeLf,
-                            _ => return Err(HttpError::InvalidChunkSize),
+                            _ => return Err(ReadError::InvalidChunkSize),
                         },
                         Chunk::Extension => match b {
                             b'\r' => *part = Chunk::SizeLf,
-                            b'\n' => return Err(HttpError::BareLf),
+                            b'\n' => return Err(ReadError::BareLf),
                             _ => {}
                         },
                         Chunk::SizeLf => {
                             if b != b'\n' {
-                                return Err(HttpError::BareCr);
+                                return Err(ReadError::BareCr);
                             }
                             *line_len = 0;
                             *digits = 0;
@@ -128,20 +128,20 @@ impl Framing {
                             *line_len = 0;
                             *part = Chunk::Size;
                         }
-                        Chunk::DataCr | Chunk::DataLf => return Err(HttpError::ChunkNotTerminated),
+                        Chunk::DataCr | Chunk::DataLf => return Err(ReadError::ChunkNotTerminated),
                         Chunk::TrailerStart => match b {
                             b'\r' => *part = Chunk::TrailerLf { blank: true },
-                            b'\n' => return Err(HttpError::BareLf),
+                            b'\n' => return Err(ReadError::BareLf),
                             _ => *part = Chunk::Trailer,
                         },
                         Chunk::Trailer => match b {
                             b'\r' => *part = Chunk::TrailerLf { blank: false },
-                            b'\n' => return Err(HttpError::BareLf),
+                            b'\n' => return Err(ReadError::BareLf),
                             _ => {}
                         },
                         Chunk::TrailerLf { blank } => {
                             if b != b'\n' {
-                                return Err(HttpError::BareCr);
+                                return Err(ReadError::BareCr);
                             }
                             *line_len = 0;
                             *part = if blank { Chunk::Done } else { Chunk::TrailerStart };

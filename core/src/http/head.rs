@@ -1,6 +1,6 @@
 //! The status line and header fields, parsed byte by byte with bounded memory.
 
-use super::{HttpError, Limits};
+use super::{Limits, ReadError};
 use crate::model::Text;
 
 /// `Retry-After`: a delay, or a date to wait for.
@@ -14,6 +14,7 @@ pub enum RetryAfter {
 
 /// What a client needs from a response head; every other field is skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ResponseHead {
     /// The status code.
     pub status: u16,
@@ -55,16 +56,40 @@ impl ResponseHead {
         !(self.status < 200 || self.status == 204 || self.status == 304)
     }
 
-    /// Records one header field. This is the one place header values are interpreted, for
-    /// heads parsed here and for heads an HTTP library parsed (see the ureq adapter).
-    pub fn apply_header(&mut self, name: &str, value: &str) -> Result<(), HttpError> {
-        self.apply(name, value, false)
+    /// Records one header field, as raw bytes from an HTTP library that parsed the head itself
+    /// (see the ureq adapter). The field goes through the same parser as a head read here, so
+    /// both accept and refuse the same bytes: a name that is not a token, a control byte in a
+    /// value, non-ASCII in a kept field, a cut framing field. On error `self` is unchanged.
+    ///
+    /// ```
+    /// use apify_core::http::{ReadError, ResponseHead};
+    ///
+    /// let mut head = ResponseHead::new(429);
+    /// head.apply_header(b"Retry-After", b"3")?;
+    /// assert!(head.retry_after.is_some());
+    /// assert_eq!(head.apply_header(b"X-Note", b"a\x1bb"), Err(ReadError::InvalidHeader));
+    /// # Ok::<(), ReadError>(())
+    /// ```
+    pub fn apply_header(&mut self, name: &[u8], value: &[u8]) -> Result<(), ReadError> {
+        if value.contains(&b'\r') || value.contains(&b'\n') {
+            // A line end inside the value would start another field.
+            return Err(ReadError::InvalidHeader);
+        }
+        let mut parser = HeadParser::new();
+        parser.part = Part::LineStart;
+        parser.head = self.clone();
+        let limits = Limits::DEFAULT;
+        for &b in name.iter().chain(b":").chain(value).chain(b"\r\n") {
+            parser.byte(b, &limits)?;
+        }
+        *self = parser.head;
+        Ok(())
     }
 
     /// [`apply_header`](Self::apply_header) for a value that may have been `cut` upstream: a
     /// text field then says so.
     #[inline(never)]
-    fn apply(&mut self, name: &str, value: &str, cut: bool) -> Result<(), HttpError> {
+    fn apply(&mut self, name: &str, value: &str, cut: bool) -> Result<(), ReadError> {
         fn text<const N: usize>(value: &str, cut: bool) -> Option<Text<N>> {
             let mut text = Text::from_str_truncating(value);
             if cut {
@@ -74,24 +99,24 @@ impl ResponseHead {
         }
         let value = value.trim_matches([' ', '\t']);
         if name.eq_ignore_ascii_case("content-length") {
-            let n = parse_decimal(value, 19).ok_or(HttpError::InvalidContentLength)?;
+            let n = parse_decimal(value, 19).ok_or(ReadError::InvalidContentLength)?;
             if self.content_length.is_some_and(|old| old != n) {
-                return Err(HttpError::InvalidContentLength);
+                return Err(ReadError::InvalidContentLength);
             }
             self.content_length = Some(n);
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
             let last = value.rsplit(',').next().unwrap_or("").trim_matches([' ', '\t']);
             if !last.eq_ignore_ascii_case("chunked") {
-                return Err(HttpError::UnsupportedEncoding);
+                return Err(ReadError::UnsupportedEncoding);
             }
             if value.split(',').any(|c| !c.trim_matches([' ', '\t']).eq_ignore_ascii_case("chunked")) {
-                return Err(HttpError::UnsupportedEncoding);
+                return Err(ReadError::UnsupportedEncoding);
             }
             self.chunked = true;
         } else if name.eq_ignore_ascii_case("content-encoding") {
             // The client asks for no compression, so a compressed body cannot be read.
             if !value.is_empty() && !value.eq_ignore_ascii_case("identity") {
-                return Err(HttpError::UnsupportedEncoding);
+                return Err(ReadError::UnsupportedEncoding);
             }
         } else if name.eq_ignore_ascii_case("content-type") {
             self.content_type = text(value, cut);
@@ -212,7 +237,7 @@ impl HeadParser {
 
     /// Consumes head bytes from `input`; returns how many were used and whether the head
     /// is complete (the body starts right after).
-    pub(crate) fn feed(&mut self, input: &[u8], limits: &Limits) -> Result<(usize, bool), HttpError> {
+    pub(crate) fn feed(&mut self, input: &[u8], limits: &Limits) -> Result<(usize, bool), ReadError> {
         for (i, &b) in input.iter().enumerate() {
             if self.part == Part::Done {
                 return Ok((i, true));
@@ -222,10 +247,10 @@ impl HeadParser {
         Ok((input.len(), self.part == Part::Done))
     }
 
-    fn byte(&mut self, b: u8, limits: &Limits) -> Result<(), HttpError> {
+    fn byte(&mut self, b: u8, limits: &Limits) -> Result<(), ReadError> {
         if let Part::Lf { blank } = self.part {
             if b != b'\n' {
-                return Err(HttpError::BareCr);
+                return Err(ReadError::BareCr);
             }
             self.line_len = 0;
             self.part = if blank { Part::Done } else { Part::LineStart };
@@ -233,7 +258,7 @@ impl HeadParser {
         }
         self.line_len += 1;
         if self.line_len > limits.max_line {
-            return Err(HttpError::LineTooLong { limit: limits.max_line });
+            return Err(ReadError::LineTooLong { limit: limits.max_line });
         }
         match self.part {
             Part::StatusLine => match b {
@@ -241,18 +266,18 @@ impl HeadParser {
                     self.status_line_done()?;
                     self.part = Part::Lf { blank: false };
                 }
-                b'\n' => return Err(HttpError::BareLf),
+                b'\n' => return Err(ReadError::BareLf),
                 _ if self.line_len <= self.status_line.len() => self.status_line[self.line_len - 1] = b,
                 _ => {}
             },
             Part::LineStart => match b {
                 b'\r' => self.part = Part::Lf { blank: true },
-                b'\n' => return Err(HttpError::BareLf),
-                b' ' | b'\t' => return Err(HttpError::ObsoleteLineFolding),
+                b'\n' => return Err(ReadError::BareLf),
+                b' ' | b'\t' => return Err(ReadError::ObsoleteLineFolding),
                 _ => {
                     self.headers += 1;
                     if self.headers > limits.max_headers {
-                        return Err(HttpError::TooManyHeaders { limit: limits.max_headers });
+                        return Err(ReadError::TooManyHeaders { limit: limits.max_headers });
                     }
                     self.name.clear();
                     self.value.clear();
@@ -276,7 +301,7 @@ impl HeadParser {
                         match field {
                             // The framing fields: a cut value would falsify the body's length
                             // or encoding.
-                            0..=2 if cut => return Err(HttpError::InvalidHeader),
+                            0..=2 if cut => return Err(ReadError::InvalidHeader),
                             // A cut number or date is not read, as an unreadable one is not.
                             5.. if cut => {}
                             // Text fields keep their start, flagged as cut.
@@ -285,12 +310,12 @@ impl HeadParser {
                     }
                     self.part = Part::Lf { blank: false };
                 }
-                b'\n' => return Err(HttpError::BareLf),
-                0..=8 | 10..=31 | 127 => return Err(HttpError::InvalidHeader),
+                b'\n' => return Err(ReadError::BareLf),
+                0..=8 | 10..=31 | 127 => return Err(ReadError::InvalidHeader),
                 _ if self.keep.is_some() => {
                     let byte = [b];
                     // Header values are Latin-1 in theory; non-ASCII in a kept field is refused.
-                    let text = core::str::from_utf8(&byte).map_err(|_| HttpError::InvalidHeader)?;
+                    let text = core::str::from_utf8(&byte).map_err(|_| ReadError::InvalidHeader)?;
                     self.value.push_truncating(text);
                 }
                 _ => {}
@@ -300,11 +325,11 @@ impl HeadParser {
         Ok(())
     }
 
-    fn name_byte(&mut self, b: u8) -> Result<(), HttpError> {
+    fn name_byte(&mut self, b: u8) -> Result<(), ReadError> {
         // RFC 9110 token characters.
         let token = b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
         if !token {
-            return Err(HttpError::InvalidHeader);
+            return Err(ReadError::InvalidHeader);
         }
         let byte = [b];
         self.name.push_truncating(core::str::from_utf8(&byte).unwrap_or(""));
@@ -312,23 +337,23 @@ impl HeadParser {
     }
 
     /// `HTTP/1.x NNN`, then the end of the line or a space and a reason phrase.
-    fn status_line_done(&mut self) -> Result<(), HttpError> {
+    fn status_line_done(&mut self) -> Result<(), ReadError> {
         // `line_len` counted the CR too.
         let len = self.line_len - 1;
         let line = &self.status_line[..len.min(self.status_line.len())];
         if len < 12 || !line.starts_with(b"HTTP/") || line[8] != b' ' || (len > 12 && line[12] != b' ') {
-            return Err(HttpError::InvalidStatusLine);
+            return Err(ReadError::InvalidStatusLine);
         }
         if &line[5..8] != b"1.1" && &line[5..8] != b"1.0" {
-            return Err(HttpError::UnsupportedVersion);
+            return Err(ReadError::UnsupportedVersion);
         }
         let digits = &line[9..12];
         if !digits.iter().all(u8::is_ascii_digit) {
-            return Err(HttpError::InvalidStatusLine);
+            return Err(ReadError::InvalidStatusLine);
         }
         let status = digits.iter().fold(0u16, |n, d| n * 10 + (d - b'0') as u16);
         if !(100..=599).contains(&status) {
-            return Err(HttpError::InvalidStatusLine);
+            return Err(ReadError::InvalidStatusLine);
         }
         self.head.status = status;
         Ok(())

@@ -48,7 +48,7 @@ impl Default for Limits {
 /// Why a response could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum HttpError {
+pub enum ReadError {
     /// The connection closed before any byte of a response arrived.
     NoResponse,
     /// The status line is not `HTTP/1.x NNN …`.
@@ -101,7 +101,7 @@ pub enum HttpError {
     Failed,
 }
 
-impl fmt::Display for HttpError {
+impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::NoResponse => f.write_str("the connection closed before a response arrived"),
@@ -129,10 +129,11 @@ impl fmt::Display for HttpError {
     }
 }
 
-impl core::error::Error for HttpError {}
+impl core::error::Error for ReadError {}
 
 /// What a response said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome<'a> {
     /// A run (`{"data": …}`), normally with a 2xx status.
     Run(&'a Run),
@@ -140,7 +141,7 @@ pub enum Outcome<'a> {
     ApiError(&'a ApiError),
     /// An error status whose body is not the API's JSON (a proxy's HTML page, an empty 502):
     /// the first [`BODY_PREFIX_CAPACITY`] bytes of the body.
-    HttpError {
+    OtherBody {
         /// The start of the body.
         body_prefix: &'a [u8],
     },
@@ -148,6 +149,7 @@ pub enum Outcome<'a> {
 
 /// A complete response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Response<'a> {
     /// Status and kept header fields.
     pub head: &'a ResponseHead,
@@ -178,7 +180,7 @@ enum Stage {
 /// assert_eq!(done.head.status, 201);
 /// let Outcome::Run(run) = done.outcome else { panic!() };
 /// assert_eq!(run.id.as_ref().unwrap().as_str(), "abc");
-/// # Ok::<(), apify_core::http::HttpError>(())
+/// # Ok::<(), apify_core::http::ReadError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct ResponseReader<const DEPTH: usize = RESPONSE_DEPTH> {
@@ -194,7 +196,7 @@ pub struct ResponseReader<const DEPTH: usize = RESPONSE_DEPTH> {
     not_api: bool,
     prefix: [u8; BODY_PREFIX_CAPACITY],
     prefix_len: u8,
-    error: Option<HttpError>,
+    error: Option<ReadError>,
 }
 
 impl<const DEPTH: usize> Default for ResponseReader<DEPTH> {
@@ -251,9 +253,9 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
 
     /// Reads the next bytes from the connection. Returns [`Status::Complete`] once the
     /// response has ended by its framing; more bytes after that are an error.
-    pub fn feed(&mut self, input: &[u8]) -> Result<Status, HttpError> {
+    pub fn feed(&mut self, input: &[u8]) -> Result<Status, ReadError> {
         if self.stage == Stage::Failed {
-            return Err(self.error.unwrap_or(HttpError::Failed));
+            return Err(self.error.unwrap_or(ReadError::Failed));
         }
         match self.read(input) {
             Ok(status) => Ok(status),
@@ -265,7 +267,7 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
         }
     }
 
-    fn read(&mut self, mut input: &[u8]) -> Result<Status, HttpError> {
+    fn read(&mut self, mut input: &[u8]) -> Result<Status, ReadError> {
         self.started |= !input.is_empty();
         while !input.is_empty() {
             match self.stage {
@@ -291,7 +293,7 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
                         }
                         match body.feed(bytes) {
                             Ok(_) => Ok(()),
-                            Err(e) if success => Err(HttpError::Body(e)),
+                            Err(e) if success => Err(ReadError::Body(e)),
                             // An error status with a body that is not the API's JSON: keep
                             // reading to the end, then report the status and the prefix.
                             Err(_) => {
@@ -305,8 +307,8 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
                         self.stage = Stage::Done;
                     }
                 }
-                Stage::Done => return Err(HttpError::TrailingData),
-                Stage::Failed => return Err(HttpError::Failed),
+                Stage::Done => return Err(ReadError::TrailingData),
+                Stage::Failed => return Err(ReadError::Failed),
             }
         }
         Ok(if self.stage == Stage::Done { Status::Complete } else { Status::Partial })
@@ -333,13 +335,13 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
 
     /// The connection has closed (or, for [`with_head`](Self::with_head), the body ended):
     /// checks the response is whole and returns it.
-    pub fn finish(&mut self) -> Result<Response<'_>, HttpError> {
+    pub fn finish(&mut self) -> Result<Response<'_>, ReadError> {
         let checked = match self.stage {
-            Stage::Failed => Err(self.error.unwrap_or(HttpError::Failed)),
-            Stage::Head if !self.started => Err(HttpError::NoResponse),
-            Stage::Head => Err(HttpError::TruncatedHead),
+            Stage::Failed => Err(self.error.unwrap_or(ReadError::Failed)),
+            Stage::Head if !self.started => Err(ReadError::NoResponse),
+            Stage::Head => Err(ReadError::TruncatedHead),
             Stage::Body if self.framing != Framing::UntilClose => {
-                Err(HttpError::TruncatedBody { received: self.received })
+                Err(ReadError::TruncatedBody { received: self.received })
             }
             Stage::Body | Stage::Done => Ok(()),
         };
@@ -355,15 +357,15 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
         if let Err(e) = verdict {
             if success {
                 self.stage = Stage::Failed;
-                self.error = Some(HttpError::Body(e));
-                return Err(HttpError::Body(e));
+                self.error = Some(ReadError::Body(e));
+                return Err(ReadError::Body(e));
             }
             self.not_api = true;
         }
         let outcome = match self.body.decoded() {
             Some(Decoded::Run(run)) if !self.not_api => Outcome::Run(run),
             Some(Decoded::Error(error)) if !self.not_api => Outcome::ApiError(error),
-            _ => Outcome::HttpError { body_prefix: &self.prefix[..self.prefix_len as usize] },
+            _ => Outcome::OtherBody { body_prefix: &self.prefix[..self.prefix_len as usize] },
         };
         Ok(Response { head: &self.head.head, outcome })
     }

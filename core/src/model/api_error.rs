@@ -1,6 +1,8 @@
 //! The API's error body: `{"error": {"type", "message", "data"}}`.
 
-use super::Text;
+use core::fmt;
+
+use super::{Printable, Text};
 
 string_enum! {
     /// `error.type`: the kinds a client acts on have variants; the API lists about 390, so
@@ -53,8 +55,10 @@ impl ErrorType {
     }
 }
 
-/// An error the API reported.
+/// An error the API reported. `Display` shows `type: message`, the message with control
+/// characters escaped ([`Printable`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct ApiError {
     /// `error.type`.
     pub error_type: Option<ErrorType>,
@@ -68,4 +72,18 @@ pub struct ApiError {
 impl ApiError {
     /// No fields set.
     pub const EMPTY: ApiError = ApiError { error_type: None, message: None, has_data: false };
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = self.error_type.as_ref().map_or("unknown-error", ErrorType::as_str);
+        write!(f, "{}", Printable(kind))?;
+        if let Some(message) = &self.message {
+            write!(f, ": {}", Printable(message.as_str()))?;
+            if message.is_truncated() {
+                f.write_str("…")?;
+            }
+        }
+        Ok(())
+    }
 }

@@ -78,5 +78,5 @@ pub use api_error::{ApiError, ErrorType};
 pub use kinds::{GeneralAccess, Origin, PricingModel, RunStatus, UsageBillingModel};
 pub(crate) use run::NumberKind;
 pub use run::{ID_CAPACITY, Id, Metamorph, Run, RunConfig, RunMeta, RunStats, Usage, UsageItem};
-pub use text::Text;
+pub use text::{Printable, Text};
 pub use timestamp::Timestamp;

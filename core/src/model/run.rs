@@ -19,6 +19,7 @@ pub type Id = Text<ID_CAPACITY>;
 /// equal the `default*Id` fields), `pricingInfo` beyond its model, `consoleUrl` (it is
 /// `https://console.apify.com/view/runs/{id}`) and all but the last of `metamorphs`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Run {
     /// `id` (capacity 24).
     pub id: Option<Id>,
@@ -123,6 +124,7 @@ impl Run {
 
 /// `meta`: how the run was started.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct RunMeta {
     /// `origin`.
     pub origin: Option<Origin>,
@@ -146,6 +148,7 @@ impl RunMeta {
 
 /// `options`: the settings the run started with.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct RunConfig {
     /// `build` tag (capacity 24).
     pub build: Option<Text<24>>,
@@ -178,6 +181,7 @@ impl RunConfig {
 
 /// One entry of `metamorphs`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Metamorph {
     /// `createdAt`.
     pub created_at: Option<Timestamp>,

@@ -180,3 +180,35 @@ mod tests {
         assert_eq!(core::mem::size_of::<Option<Text<24>>>(), 26);
     }
 }
+
+/// Text from the server for people to read: `Display` writes it with control characters
+/// (C0, DEL, C1) and bidirectional overrides escaped as `\u{…}`, so a response can neither
+/// move a terminal's cursor, retitle its window, nor forge a line of output.
+///
+/// ```
+/// use apify_core::model::Printable;
+///
+/// assert_eq!(Printable("ok\x1b[2J\r\nrun X SUCCEEDED").to_string(), "ok\\u{1b}[2J\\u{d}\\u{a}run X SUCCEEDED");
+/// assert_eq!(Printable("naïve — fine").to_string(), "naïve — fine");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Printable<'a>(pub &'a str);
+
+impl Printable<'_> {
+    fn is_unsafe(c: char) -> bool {
+        c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+}
+
+impl fmt::Display for Printable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(Self::is_unsafe) {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            write!(f, "\\u{{{:x}}}", c as u32)?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
+}
