@@ -76,6 +76,18 @@ pub enum FaultKind {
     /// each flushed, with a pause of about 50 µs between bytes so that the client's reads
     /// really see them one by one.
     OneBytePerWrite,
+    /// Handled normally; the raw response goes out one byte per `write()` with a pause of
+    /// `ms_per_byte` after each (a slow peer: every read sees progress, the whole takes long).
+    Trickle {
+        /// The pause after each byte.
+        ms_per_byte: u64,
+    },
+    /// Handled normally; the answer's head carries this raw header line too (no CRLF), bytes
+    /// as given: for clients' header checks.
+    ExtraHeader {
+        /// The line, such as `b"Location: /\xff"`.
+        line: Vec<u8>,
+    },
     /// Handled normally, answered with `Transfer-Encoding: chunked` in several chunks.
     Chunked,
     /// Handled normally (a run start creates the run); the head and half of the body are sent,

@@ -15,7 +15,14 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 /// Pause between two bytes written one at a time.
-const BYTE_PAUSE: Duration = Duration::from_micros(50);
+pub(crate) const BYTE_PAUSE: Duration = Duration::from_micros(50);
+
+/// The first byte of a TLS handshake record (a ClientHello).
+const TLS_HANDSHAKE: u8 = 0x16;
+
+/// The answer to a TLS client.
+const NOT_TLS: &[u8] = b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 43\r\n\
+Connection: close\r\n\r\nThis port speaks plain HTTP, not HTTPS/TLS.";
 
 #[derive(Debug)]
 pub(crate) struct Front {
@@ -106,9 +113,18 @@ impl Front {
         self.lock().insert(key, conn.clone());
 
         let (mut from_client, mut upstream) = (client, to_server.try_clone()?);
+        let plain = conn.clone();
         thread::Builder::new().name("apify-stub-up".into()).spawn(move || {
             let mut buf = [0; 8192];
+            let mut first = true;
             while let Ok(n @ 1..) = from_client.read(&mut buf) {
+                // A TLS handshake record on this plain-HTTP port: answer as web servers do,
+                // in plain HTTP, so the client's TLS fails at once instead of waiting.
+                if std::mem::take(&mut first) && buf[0] == TLS_HANDSHAKE {
+                    let _ = plain.send(NOT_TLS, None);
+                    plain.close();
+                    break;
+                }
                 if upstream.write_all(&buf[..n]).is_err() {
                     break;
                 }
@@ -138,18 +154,18 @@ impl Conn {
         self.client.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Writes `bytes` to the client, in one go or one byte per `write()` with a flush and a
-    /// short pause after each.
-    pub(crate) fn send(&self, bytes: &[u8], byte_per_write: bool) -> io::Result<()> {
+    /// Writes `bytes` to the client, in one go, or with `pause` one byte per `write()` with
+    /// a flush and the pause after each.
+    pub(crate) fn send(&self, bytes: &[u8], pause: Option<Duration>) -> io::Result<()> {
         let mut client = self.lock();
-        if !byte_per_write {
+        let Some(pause) = pause else {
             client.write_all(bytes)?;
             return client.flush();
-        }
+        };
         for byte in bytes {
             client.write_all(std::slice::from_ref(byte))?;
             client.flush()?;
-            thread::sleep(BYTE_PAUSE);
+            thread::sleep(pause);
         }
         Ok(())
     }

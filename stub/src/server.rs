@@ -9,7 +9,7 @@ use tiny_http::Request;
 
 use crate::api::{self, Call};
 use crate::bodies::{MEMORY_LIMIT_MESSAGE, Reply};
-use crate::front::{Conn, Front};
+use crate::front::{BYTE_PAUSE, Conn, Front};
 use crate::state::Shared;
 use crate::wire::Raw;
 use crate::{FaultKind, RecordedRequest};
@@ -60,14 +60,30 @@ fn handle(shared: &Shared, front: &Front, mut request: Request) {
         Some(FaultKind::OneBytePerWrite) => {
             let raw = Raw::encode(&api::answer(shared, &call), chunked).to_bytes();
             on_socket(request, conn, &raw, |conn| {
-                let _ = conn.send(&raw, true);
+                let _ = conn.send(&raw, Some(BYTE_PAUSE));
+            });
+        }
+        Some(FaultKind::Trickle { ms_per_byte }) => {
+            let raw = Raw::encode(&api::answer(shared, &call), chunked).to_bytes();
+            on_socket(request, conn, &raw, |conn| {
+                let _ = conn.send(&raw, Some(Duration::from_millis(ms_per_byte)));
+            });
+        }
+        Some(FaultKind::ExtraHeader { line }) => {
+            let mut raw = Raw::encode(&api::answer(shared, &call), chunked);
+            // Before the blank line that ends the head.
+            let at = raw.head.len() - 2;
+            raw.head.splice(at..at, line.iter().copied().chain(*b"\r\n"));
+            let raw = raw.to_bytes();
+            on_socket(request, conn, &raw, |conn| {
+                let _ = conn.send(&raw, None);
             });
         }
         Some(FaultKind::CloseMidBody) => {
             let raw = Raw::encode(&api::answer(shared, &call), chunked);
             let half = [raw.head.as_slice(), &raw.body[..raw.body.len() / 2]].concat();
             on_socket(request, conn, &half, |conn| {
-                let _ = conn.send(&half, false);
+                let _ = conn.send(&half, None);
                 conn.close();
             });
         }

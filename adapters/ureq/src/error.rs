@@ -1,10 +1,12 @@
-//! What can go wrong, one variant per kind of answer a caller acts on differently.
+//! What can go wrong, one variant per kind of answer a caller acts on differently. The
+//! variants and their wording are those of every adapter of this project; the wording itself
+//! comes from core ([`Conclusion`]'s `Display`).
 
 use std::fmt;
 
-use apify_core::call::TransportFailure;
+use apify_core::call::{Conclusion, TransportFailure};
 use apify_core::encode::EncodeError;
-use apify_core::model::ApiError;
+use apify_core::model::{ApiError, Printable, Run, RunStatus};
 
 /// Why an operation failed.
 #[derive(Debug)]
@@ -18,7 +20,7 @@ pub enum Error {
         error: Box<ApiError>,
     },
     /// An error status whose body is not the API's JSON (a proxy's page, an empty 502).
-    Http {
+    HttpStatus {
         /// The HTTP status.
         status: u16,
         /// The start of the body (at most 128 bytes).
@@ -26,10 +28,10 @@ pub enum Error {
     },
     /// No usable response after the retries allowed.
     Transport {
-        /// When in the exchange it failed.
+        /// How far the exchange got, and what ended it.
         failure: TransportFailure,
-        /// The last underlying error.
-        source: Box<dyn std::error::Error + Send + Sync>,
+        /// The underlying error of the last attempt, when the HTTP library gave one.
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// A run start was sent and may or may not have started a run (no answer, a 5xx, or an
     /// answer without a run ID). It was not sent again. Check the task's last run
@@ -37,40 +39,60 @@ pub enum Error {
     OutcomeUnknown {
         /// The task that was started.
         task: String,
-        /// What happened to the start.
-        reason: String,
+        /// The status of the last answer, if there was one.
+        status: Option<u16>,
+        /// What happened to the request, if it got no answer.
+        failure: Option<TransportFailure>,
     },
-    /// An argument breaks the API's rules; nothing was sent.
+    /// The run was started, then following it (polling, or aborting it at the deadline)
+    /// failed. The run exists: follow it again with
+    /// [`Client::wait_for_run`](crate::Client::wait_for_run); never start the task again
+    /// for it.
+    FollowFailed {
+        /// The run as last seen.
+        run: Box<Run>,
+        /// What stopped the following (never `FollowFailed` itself).
+        cause: Box<Error>,
+    },
+    /// An argument breaks the API's rules, or the request could not be built; nothing was
+    /// sent.
     InvalidInput(EncodeError),
+}
+
+impl Error {
+    /// The run this error leaves behind, if the call created one (see
+    /// [`FollowFailed`](Self::FollowFailed)).
+    pub fn started_run(&self) -> Option<&Run> {
+        match self {
+            Self::FollowFailed { run, .. } => Some(run),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Api { status, error } => {
-                let kind = error.error_type.as_ref().map_or("unknown-error", |t| t.as_str());
-                let message = error.message.as_ref().map_or("", |m| m.as_str());
-                write!(f, "API error {status} {kind}: {message}")
+            Self::Api { status, error } => Conclusion::ApiError { status: *status, error }.fmt(f),
+            Self::HttpStatus { status, body_prefix } => {
+                Conclusion::HttpStatus { status: *status, body_prefix }.fmt(f)
             }
-            Self::Http { status, body_prefix } => {
+            Self::Transport { failure, source: Some(source) } => write!(f, "{failure} ({source})"),
+            Self::Transport { failure, source: None } => write!(f, "{failure}"),
+            Self::OutcomeUnknown { task, status, failure } => {
+                write!(f, "task {}: ", Printable(task))?;
+                Conclusion::OutcomeUnknown { status: *status, failure: *failure }.fmt(f)
+            }
+            Self::FollowFailed { run, cause } => {
+                let id = run.id.as_ref().map_or("?", |t| t.as_str());
+                let status = run.status.as_ref().map_or("UNKNOWN", RunStatus::as_str);
                 write!(
                     f,
-                    "HTTP {status} without an API error body: {:?}",
-                    String::from_utf8_lossy(body_prefix)
+                    "run {} was started ({}), then following it failed: {cause}",
+                    Printable(id),
+                    Printable(status)
                 )
             }
-            Self::Transport { failure, source } => {
-                let when = match failure {
-                    TransportFailure::Connect => "could not connect",
-                    TransportFailure::Send => "sending the request failed",
-                    TransportFailure::AfterSend => "no complete response",
-                };
-                write!(f, "transport error ({when}): {source}")
-            }
-            Self::OutcomeUnknown { task, reason } => write!(
-                f,
-                "the start of task {task} may or may not have created a run ({reason}); check the task's last run before starting it again"
-            ),
             Self::InvalidInput(e) => write!(f, "invalid input: {e}"),
         }
     }
@@ -79,7 +101,8 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Transport { source, .. } => Some(source.as_ref()),
+            Self::Transport { source: Some(source), .. } => Some(source.as_ref()),
+            Self::FollowFailed { cause, .. } => Some(cause.as_ref()),
             Self::InvalidInput(e) => Some(e),
             _ => None,
         }

@@ -1,42 +1,77 @@
 //! A blocking Apify task-run client: [`apify_core`]'s protocol carried by [`ureq`].
 //!
-//! Every protocol decision (what to send, what may be retried, when to poll, when to give
-//! up) comes from core's [`Call`] state machine; this crate only moves bytes and sleeps.
-//! Response bodies stream from the socket into core's decoder, never whole into memory; error
-//! statuses are decoded too, so an API refusal arrives as [`Error::Api`] with the API's type
-//! and message. TLS (rustls) is used for `https` base URLs; plain `http` only when the base
-//! URL says so.
+//! Start with [`Client::builder`], then [`Client::call_task`] (start a task and follow the run
+//! to its end) or [`Client::run_task`] (start it and return). Every protocol decision (what to
+//! send, what may be retried, when to poll, when to give up) comes from core's
+//! [`Call`](apify_core::call::Call) state machine; this crate only moves bytes and sleeps, and
+//! its sister crates (`apify-nal` for microcontrollers) have the same builder, operations,
+//! errors and re-exports. Response bodies stream from the socket into core's decoder, never
+//! whole into memory; error statuses are decoded too, so an API refusal arrives as
+//! [`Error::Api`] with the API's type and message. TLS (rustls, with the Mozilla roots) is used
+//! for `https` base URLs; plain `http` only when the base URL says so.
 //!
 //! ```no_run
 //! use apify_ureq::{Client, RunOptions};
 //! use std::time::Duration;
 //!
-//! let client = Client::builder().token("apify_api_...").build()?;
+//! let client = Client::builder().token(std::env::var("APIFY_TOKEN").unwrap_or_default()).build()?;
 //! let report = client.call_task("janedoe~my-task", RunOptions::new().memory_mbytes(1024), None, Duration::from_secs(300))?;
-//! println!("{} {:?}", report.run.id.as_ref().unwrap(), report.run.status);
+//! println!("{:?} {:?}", report.run.id, report.run.status);
 //! # Ok::<(), apify_ureq::Error>(())
 //! ```
 //!
+//! # Against the local stand-in
+//!
+//! `apify-stub` (or `apify-run stub`) serves the API's run endpoints on `127.0.0.1`; point the
+//! client at it with [`ClientBuilder::base_url`]:
+//!
+//! ```
+//! use apify_ureq::{Client, Finish, RunOptions, RunStatus};
+//! use std::time::Duration;
+//!
+//! let stub = apify_stub::Stub::start(apify_stub::StubConfig::default())?;
+//! let client = Client::builder().base_url(stub.base_url()).token("apify_api_test").build()?;
+//! let report = client.call_task("janedoe~my-task", RunOptions::new(), Some(br#"{"q":1}"#), Duration::from_secs(30))?;
+//! assert_eq!((report.finish, report.run.status), (Finish::Terminal, Some(RunStatus::Succeeded)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Errors
+//!
 //! A start that may have reached the server is never sent twice: when its outcome is
 //! unknown (sent, then a timeout, reset or 5xx), the call fails with
-//! [`Error::OutcomeUnknown`] and [`Client::last_run`] tells whether a run exists.
+//! [`Error::OutcomeUnknown`] and [`Client::last_run`] tells whether a run exists. A failure
+//! after the run was created is [`Error::FollowFailed`], with the run as last seen. Failures
+//! before the request left (name lookup, refused connection, TLS) are retried as the
+//! [`RetryPolicy`] allows and reported as [`Error::Transport`], with how far the exchange got
+//! ([`TransportFailure`]).
+//!
+//! # Time
+//!
+//! Each attempt has one deadline over the whole exchange, from the name lookup to the last
+//! body byte. With a wait, the wait bounds the whole call, retries included; only the start
+//! and an abort at the deadline may take one attempt timeout longer (see
+//! [`apify_core::call`]).
 
 mod error;
 mod transport;
 
+use std::fmt;
 use std::time::{Duration, Instant};
 
-use apify_core::call::{Action, Call, Conclusion, Finish, TransportFailure};
+use apify_core::call::{Action, Call, Conclusion, SleepReason};
 use apify_core::encode::{BaseUrl, Endpoint, Input, Request, RunId, TaskId, Token};
 use apify_core::http::{Outcome, ResponseReader};
-use apify_core::model::Run;
 
-pub use apify_core::call::RetryPolicy;
-pub use apify_core::encode::{APIFY_API, EventType, RunOptions, Webhook, Webhooks};
+pub use apify_core::Decimal;
+pub use apify_core::call::{Cause, Finish, Progress, RetryPolicy, Stage, TransportFailure};
+pub use apify_core::encode::{APIFY_API, EncodeError, EventType, RunOptions, Webhook, Webhooks};
+pub use apify_core::model::{ApiError, ErrorType, Id, Run, RunStatus, Text, Timestamp};
 pub use error::Error;
 
 /// How a call ended, with the run as last seen.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct RunReport {
     /// The run: new ([`Finish::Started`]), finished ([`Finish::Terminal`]), still going
     /// ([`Finish::DeadlineReached`]) or aborted ([`Finish::AbortedAtDeadline`]).
@@ -45,14 +80,25 @@ pub struct RunReport {
     pub finish: Finish,
 }
 
-/// Settings of a [`Client`].
+/// The API token, kept so that no `Debug` of a client or builder can show it.
+#[derive(Clone, PartialEq, Eq)]
+struct Secret(String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// Settings of a [`Client`] ([`Client::builder`]).
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     base_url: String,
-    token: Option<String>,
+    token: Option<Secret>,
     user_agent: String,
     policy: RetryPolicy,
     connect_timeout: Duration,
+    seed: Option<u32>,
 }
 
 impl ClientBuilder {
@@ -63,13 +109,13 @@ impl ClientBuilder {
         self
     }
 
-    /// The API token, sent as `Authorization: Bearer …`.
+    /// The API token, sent as `Authorization: Bearer …` and shown nowhere.
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
+        self.token = Some(Secret(token.into()));
         self
     }
 
-    /// The `User-Agent` (default `apify-ureq/<version> apify-core/<version>`).
+    /// The `User-Agent` (default [`default_user_agent`]).
     pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
         self.user_agent = agent.into();
         self
@@ -81,7 +127,14 @@ impl ClientBuilder {
         self
     }
 
-    /// How long to wait for a connection (default 10 s).
+    /// A seed for the backoff's jitter (default: random per client).
+    pub fn seed(mut self, seed: u32) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// How long opening a connection may take, TLS included (default 10 s; the attempt's
+    /// deadline applies too).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -91,21 +144,21 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         BaseUrl::parse(&self.base_url)?;
         if let Some(token) = &self.token {
-            Token::new(token)?;
+            Token::new(&token.0)?;
         }
         Request::new(BaseUrl::APIFY, Endpoint::get_run(RunId::new("x")?, None))?
             .with_user_agent(&self.user_agent)?;
-        let agent = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_connect(Some(self.connect_timeout))
             .user_agent(self.user_agent.as_str())
-            .build()
-            .new_agent();
-        let seed =
+            .build();
+        let seed = self.seed.unwrap_or_else(|| {
             std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), Instant::now())
-                as u32;
-        Ok(Client { agent, settings: self, epoch: Instant::now(), seed })
+                as u32
+        });
+        Ok(Client { agent: transport::agent(config), settings: self, epoch: Instant::now(), seed })
     }
 }
 
@@ -119,18 +172,15 @@ pub struct Client {
 }
 
 impl Client {
-    /// A builder with the defaults.
+    /// A builder with the defaults: `https://api.apify.com`, no token, [`RetryPolicy::DEFAULT`].
     pub fn builder() -> ClientBuilder {
         ClientBuilder {
             base_url: APIFY_API.into(),
             token: None,
-            user_agent: format!(
-                "apify-ureq/{} {}",
-                env!("CARGO_PKG_VERSION"),
-                apify_core::encode::DEFAULT_USER_AGENT
-            ),
+            user_agent: default_user_agent(),
             policy: RetryPolicy::DEFAULT,
             connect_timeout: Duration::from_secs(10),
+            seed: None,
         }
     }
 
@@ -158,7 +208,8 @@ impl Client {
     }
 
     /// [`call_task`](Self::call_task) with every option: abort the run when the wait ends
-    /// first, and see each state of the run as it is fetched (for progress displays).
+    /// first, and see each state of the run and each retry as they happen (for progress
+    /// displays).
     pub fn call_task_with(
         &self,
         task: &str,
@@ -166,46 +217,42 @@ impl Client {
         input: Option<&[u8]>,
         wait: Duration,
         abort_at_deadline: bool,
-        progress: impl FnMut(&Run),
+        progress: impl FnMut(Progress<'_>),
     ) -> Result<RunReport, Error> {
         let task_id = TaskId::new(task)?;
         let input = input.map_or(Ok(Input::EMPTY), Input::from_json)?;
         let call = Call::start(task_id, &options, input, self.settings.policy, self.seed)
             .wait_ms(millis(wait))
             .abort_at_deadline(abort_at_deadline);
-        self.drive(call, progress).map_err(|e| match e {
-            Error::OutcomeUnknown { reason, .. } => Error::OutcomeUnknown { task: task.into(), reason },
-            other => other,
-        })
+        self.drive(call, Some(task), progress)
     }
 
     /// The run's current state.
     pub fn get_run(&self, run: &str) -> Result<RunReport, Error> {
-        self.drive(Call::get(RunId::new(run)?, self.settings.policy, self.seed), |_| {})
+        self.drive(Call::get(RunId::new(run)?, self.settings.policy, self.seed), None, |_| {})
     }
 
-    /// Follows a run until it ends or `wait` passes.
+    /// Follows a run until it ends or `wait` passes, showing each state and retry to
+    /// `progress`.
     pub fn wait_for_run(
         &self,
         run: &str,
         wait: Duration,
-        progress: impl FnMut(&Run),
+        progress: impl FnMut(Progress<'_>),
     ) -> Result<RunReport, Error> {
-        self.drive(
-            Call::wait_for(RunId::new(run)?, self.settings.policy, self.seed).wait_ms(millis(wait)),
-            progress,
-        )
+        let call = Call::wait_for(RunId::new(run)?, self.settings.policy, self.seed).wait_ms(millis(wait));
+        self.drive(call, None, progress)
     }
 
-    /// Aborts a run (aborting a finished run changes nothing).
+    /// Aborts a run (aborting a finished run changes nothing; the report shows its status).
     pub fn abort_run(&self, run: &str) -> Result<RunReport, Error> {
-        self.drive(Call::abort(RunId::new(run)?, self.settings.policy, self.seed), |_| {})
+        self.drive(Call::abort(RunId::new(run)?, self.settings.policy, self.seed), None, |_| {})
     }
 
     /// The task's most recent run: how to find out whether a start with an unknown outcome
     /// created one (compare its `startedAt` with the time of the attempt).
     pub fn last_run(&self, task: &str) -> Result<RunReport, Error> {
-        self.drive(Call::last_run(TaskId::new(task)?, self.settings.policy, self.seed), |_| {})
+        self.drive(Call::last_run(TaskId::new(task)?, self.settings.policy, self.seed), None, |_| {})
     }
 
     fn now_ms(&self) -> u64 {
@@ -213,37 +260,59 @@ impl Client {
     }
 
     /// The adapter loop: carry out the machine's actions until it is done.
-    fn drive(&self, mut call: Call<'_>, mut progress: impl FnMut(&Run)) -> Result<RunReport, Error> {
+    fn drive(
+        &self,
+        mut call: Call<'_>,
+        task: Option<&str>,
+        mut progress: impl FnMut(Progress<'_>),
+    ) -> Result<RunReport, Error> {
         let mut reader = ResponseReader::<64>::new();
         let mut last_error: Option<transport::Source> = None;
+        // The run as last seen, for an error after it was created.
+        let mut last_run: Option<Box<Run>> = None;
         loop {
-            let action = call.next(self.now_ms());
-            match action {
-                Action::Sleep { ms } => std::thread::sleep(Duration::from_millis(ms as u64)),
-                Action::Done(finish) => return finish_report(finish, &mut reader, last_error),
-                Action::Send { endpoint, timeout_ms } => match transport::exchange(
-                    &self.agent,
-                    &self.request(endpoint)?,
-                    Duration::from_millis(timeout_ms as u64),
-                    &mut reader,
-                ) {
-                    Ok(()) => match reader.finish() {
-                        Ok(response) => {
-                            if let Outcome::Run(run) = response.outcome {
-                                progress(run);
-                            }
-                            call.on_response(self.now_ms(), &response);
-                        }
-                        Err(e) => {
-                            last_error = Some(Box::new(e));
-                            call.on_failure(self.now_ms(), TransportFailure::AfterSend);
-                        }
-                    },
-                    Err((failure, source)) => {
-                        last_error = Some(source);
-                        call.on_failure(self.now_ms(), failure);
+            match call.next(self.now_ms()) {
+                Action::Sleep { ms, reason } => {
+                    if let SleepReason::Retry { next_attempt, max_attempts } = reason {
+                        let reason = call.last_failure(reader.finish());
+                        progress(Progress::Retry { reason, after_ms: ms, next_attempt, max_attempts });
                     }
-                },
+                    std::thread::sleep(Duration::from_millis(ms as u64));
+                }
+                Action::Done(finish) => {
+                    let conclusion = finish.conclude(reader.finish());
+                    let failed = match outcome(conclusion, task, last_error) {
+                        Ok(report) => return Ok(report),
+                        Err(e) => e,
+                    };
+                    return Err(match (call.created_run_id(), last_run) {
+                        (Some(_), Some(run)) => Error::FollowFailed { run, cause: Box::new(failed) },
+                        _ => failed,
+                    });
+                }
+                Action::Send { endpoint, timeout_ms } => {
+                    let request = self.request(endpoint)?;
+                    last_error = None;
+                    let timeout = Duration::from_millis(timeout_ms as u64);
+                    match transport::exchange(&self.agent, &request, timeout, &mut reader) {
+                        Ok(()) => {
+                            let response = reader.finish();
+                            if let Ok(response) = &response {
+                                if let (Outcome::Run(run), true) =
+                                    (response.outcome, response.head.is_success())
+                                {
+                                    progress(Progress::Run(run));
+                                    last_run = Some(Box::new(run.clone()));
+                                }
+                            }
+                            call.on_response(self.now_ms(), response);
+                        }
+                        Err((failure, source)) => {
+                            last_error = Some(source);
+                            call.on_failure(self.now_ms(), failure);
+                        }
+                    }
+                }
             }
         }
     }
@@ -252,7 +321,7 @@ impl Client {
     fn request<'e>(&'e self, endpoint: Endpoint<'e>) -> Result<Request<'e>, Error> {
         let mut request = Request::new(BaseUrl::parse(&self.settings.base_url)?, endpoint)?;
         if let Some(token) = &self.settings.token {
-            request = request.with_token(Token::new(token)?);
+            request = request.with_token(Token::new(&token.0)?);
         }
         Ok(request.with_user_agent(&self.settings.user_agent)?)
     }
@@ -268,30 +337,26 @@ fn millis(d: Duration) -> u32 {
 }
 
 /// Translates core's conclusion into this crate's result.
-fn finish_report(
-    finish: Finish,
-    reader: &mut ResponseReader<64>,
+fn outcome(
+    conclusion: Conclusion<'_>,
+    task: Option<&str>,
     last_error: Option<transport::Source>,
 ) -> Result<RunReport, Error> {
-    match finish.conclude(reader.finish()) {
-        Conclusion::Run { run, finish } => Ok(RunReport { run: Box::new(run.clone()), finish }),
-        Conclusion::ApiError { status, error } => Err(Error::Api { status, error: Box::new(error.clone()) }),
-        Conclusion::HttpError { status, body_prefix } => {
-            Err(Error::Http { status, body_prefix: body_prefix.to_vec() })
+    Err(match conclusion {
+        Conclusion::Run { run, finish } => return Ok(RunReport { run: Box::new(run.clone()), finish }),
+        Conclusion::ApiError { status, error } => Error::Api { status, error: Box::new(error.clone()) },
+        Conclusion::HttpStatus { status, body_prefix } => {
+            Error::HttpStatus { status, body_prefix: body_prefix.to_vec() }
         }
-        Conclusion::Transport(failure) => Err(Error::Transport {
-            failure,
-            source: last_error.unwrap_or_else(|| "no complete response".into()),
-        }),
-        Conclusion::OutcomeUnknown { status } => {
-            let reason = match (status, last_error) {
-                (Some(status), _) => format!("the answer was HTTP {status}"),
-                (None, Some(e)) => e.to_string(),
-                (None, None) => "no answer".into(),
-            };
-            Err(Error::OutcomeUnknown { task: String::new(), reason })
+        Conclusion::OutcomeUnknown { status, failure } => {
+            Error::OutcomeUnknown { task: task.unwrap_or_default().into(), status, failure }
         }
-    }
+        Conclusion::Transport(failure) => Error::Transport { failure, source: last_error },
+        other => Error::Transport {
+            failure: apify_core::call::TransportFailure::new(Stage::Read, Cause::Other),
+            source: Some(other.to_string().into()),
+        },
+    })
 }
 
 /// The README's Rust examples, compiled and run as doctests.

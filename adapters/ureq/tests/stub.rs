@@ -3,10 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use apify_core::call::{Finish, TransportFailure};
-use apify_core::model::{ErrorType, RunStatus};
 use apify_stub::{Fault, FaultKind, Match, Stub, StubConfig};
-use apify_ureq::{Client, Error, EventType, RetryPolicy, RunOptions, Webhook, Webhooks};
+use apify_ureq::{
+    Cause, Client, Error, ErrorType, EventType, Finish, Progress, RetryPolicy, RunOptions, RunStatus, Stage,
+    TransportFailure, Webhook, Webhooks,
+};
 
 fn stub() -> Stub {
     let config = StubConfig {
@@ -51,8 +52,10 @@ fn start_follow_and_finish() {
             Some(br#"{"url":"https://example.com"}"#),
             Duration::from_secs(20),
             false,
-            |run| {
-                seen.push(run.status.clone().unwrap());
+            |progress| {
+                if let Progress::Run(run) = progress {
+                    seen.push(run.status.clone().unwrap());
+                }
             },
         )
         .unwrap();
@@ -190,7 +193,9 @@ fn an_unknown_outcome_gives_the_last_attempts_reason() {
     stub.push_fault(Fault::new(Match::StartRun, FaultKind::RateLimited { retry_after_secs: None }));
     stub.push_fault(Fault::new(Match::StartRun, FaultKind::NoAnswer { ms: 5_000 }));
     match follow(&client(&stub)) {
-        Err(Error::OutcomeUnknown { reason, .. }) => assert!(!reason.contains("429"), "{reason}"),
+        Err(e @ Error::OutcomeUnknown { status: None, failure: Some(_), .. }) => {
+            assert!(!e.to_string().contains("429"), "{e}");
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -210,7 +215,9 @@ fn a_server_that_never_answers_times_out() {
     let impatient =
         Client::builder().base_url(stub.base_url()).token("secret").retry_policy(policy).build().unwrap();
     match impatient.get_run(id.as_str()) {
-        Err(Error::Transport { failure: TransportFailure::AfterSend, .. }) => {}
+        Err(Error::Transport { failure, .. }) => {
+            assert_eq!(failure, TransportFailure::new(Stage::Read, Cause::Timeout));
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -222,7 +229,126 @@ fn nobody_listening_is_a_connect_failure() {
     let client =
         Client::builder().base_url(format!("http://127.0.0.1:{port}")).retry_policy(policy).build().unwrap();
     match client.run_task("t~t", RunOptions::new(), None) {
-        Err(Error::Transport { failure: TransportFailure::Connect, .. }) => {}
+        Err(Error::Transport { failure, .. }) => {
+            assert_eq!(failure, TransportFailure::new(Stage::Connect, Cause::Refused));
+        }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn a_start_that_never_left_is_retried_and_never_unknown() {
+    // An unresolvable host: nothing was sent, so the start is retried and ends as a
+    // resolve failure, never as an unknown outcome.
+    let policy = RetryPolicy { max_attempts: 3, ..FAST };
+    let client =
+        Client::builder().base_url("http://no-such-host.invalid").retry_policy(policy).build().unwrap();
+    let mut retries = 0;
+    let result = client.call_task_with("t~t", RunOptions::new(), None, Duration::ZERO, false, |p| {
+        if let Progress::Retry { .. } = p {
+            retries += 1;
+        }
+    });
+    match result {
+        Err(Error::Transport { failure, .. }) => assert_eq!(failure.stage, Stage::Resolve, "{failure}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(retries, 2, "retried as the policy allows");
+}
+
+#[test]
+fn tls_to_a_plain_http_server_fails_at_once_as_tls() {
+    let stub = stub();
+    let https = stub.base_url().replace("http://", "https://");
+    let client = Client::builder().base_url(https).token("secret").retry_policy(FAST).build().unwrap();
+    let started = Instant::now();
+    match client.run_task("janedoe~my-task", RunOptions::new(), None) {
+        Err(e @ Error::Transport { failure, .. }) => {
+            assert_eq!((failure.stage, failure.cause), (Stage::Tls, Cause::TlsRejected), "{e}");
+            assert!(e.to_string().starts_with("the TLS handshake failed"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(2), "not retried: {:?}", started.elapsed());
+    assert!(stub.requests().is_empty(), "no request reached the server");
+}
+
+#[test]
+fn one_deadline_bounds_each_attempt() {
+    // Every byte of the answer arrives within a phase timeout, but the whole takes far
+    // longer than the attempt may: the attempt ends at its deadline.
+    let stub = stub();
+    let id = client(&stub).run_task("~t", RunOptions::new(), None).unwrap().run.id.clone().unwrap();
+    stub.push_fault(Fault::new(Match::GetRun, FaultKind::Trickle { ms_per_byte: 20 }));
+    let policy = RetryPolicy { max_attempts: 1, attempt_timeout_ms: 1_000, ..FAST };
+    let client =
+        Client::builder().base_url(stub.base_url()).token("secret").retry_policy(policy).build().unwrap();
+    let started = Instant::now();
+    match client.get_run(id.as_str()) {
+        Err(Error::Transport { failure, .. }) => assert_eq!(failure.stage, Stage::Read),
+        other => panic!("{other:?}"),
+    }
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(2_500), "one attempt took {took:?}");
+}
+
+#[test]
+fn header_bytes_core_refuses_are_refused_here_too() {
+    let stub = stub();
+    let id = client(&stub).run_task("~t", RunOptions::new(), None).unwrap().run.id.clone().unwrap();
+    for _ in 0..2 {
+        let line = b"Location: https://api.apify.com/v2/actor-runs/\xff".to_vec();
+        stub.push_fault(Fault::new(Match::GetRun, FaultKind::ExtraHeader { line }));
+    }
+    let policy = RetryPolicy { max_attempts: 2, ..FAST };
+    let client =
+        Client::builder().base_url(stub.base_url()).token("secret").retry_policy(policy).build().unwrap();
+    match client.get_run(id.as_str()) {
+        Err(Error::Transport { failure, .. }) => {
+            assert_eq!(failure.cause, Cause::Malformed(apify_core::http::ReadError::InvalidHeader));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_started_run_is_kept_when_following_it_fails() {
+    let stub = stub();
+    for _ in 0..10 {
+        stub.push_fault(Fault::new(Match::GetRun, FaultKind::CloseWithoutResponse));
+    }
+    let policy = RetryPolicy { max_attempts: 2, ..FAST };
+    let client =
+        Client::builder().base_url(stub.base_url()).token("secret").retry_policy(policy).build().unwrap();
+    match follow(&client) {
+        Err(e @ Error::FollowFailed { .. }) => {
+            let run = e.started_run().unwrap();
+            let id = run.id.as_ref().unwrap().as_str();
+            assert_eq!(stub.requests().iter().filter(|r| r.method == "POST").count(), 1);
+            assert!(
+                e.to_string().starts_with(&format!("run {id} was started (READY), then following")),
+                "{e}"
+            );
+            assert!(
+                matches!(e, Error::FollowFailed { ref cause, .. } if matches!(**cause, Error::Transport { .. }))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn requests_that_cannot_be_sent_are_invalid_input() {
+    let long = format!("https://example.com/{}", "x".repeat(60_000));
+    let hooks = [Webhook::new(&[EventType::RunSucceeded], &long)];
+    let mut scratch = vec![0; Webhooks::json_len(&hooks)];
+    let options = RunOptions::new().webhooks(Webhooks::encode(&hooks, &mut scratch).unwrap());
+    let stub = stub();
+    let started = Instant::now();
+    match client(&stub).run_task("~t", options, None) {
+        Err(Error::InvalidInput(apify_ureq::EncodeError::RequestTooLong { .. })) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(stub.requests().is_empty());
 }
