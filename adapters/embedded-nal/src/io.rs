@@ -1,14 +1,16 @@
-//! One request and its response over a non-blocking socket, every wait bounded.
+//! One request and its response over a non-blocking socket, every wait bounded, and what
+//! the socket saw when it failed.
 
 use core::net::SocketAddr;
 
 use apify_core::Status;
-use apify_core::call::TransportFailure;
+use apify_core::call::{Cause, Stage, TransportFailure};
 use apify_core::encode::Request;
 use apify_core::http::ResponseReader;
+use embedded_hal::delay::DelayNs;
 use embedded_nal::{TcpClientStack, TcpError, TcpErrorKind, nb};
 
-use crate::{Clock, Delay};
+use crate::Clock;
 
 /// How an exchange failed, with the stack's error when it gave one.
 pub(crate) type Failed<E> = (TransportFailure, Option<E>);
@@ -24,10 +26,32 @@ pub(crate) struct Link<'l, S, C, D> {
     pub(crate) deadline: u64,
 }
 
-impl<S: TcpClientStack, C: Clock, D: Delay> Link<'_, S, C, D> {
+/// Why a socket operation did not complete: the stack's error, or the deadline.
+enum Stop<E> {
+    Failed(E),
+    Deadline,
+}
+
+impl<E: TcpError> Stop<E> {
+    fn at(self, stage: Stage) -> Failed<E> {
+        match self {
+            Stop::Deadline => (TransportFailure::new(stage, Cause::Timeout), None),
+            Stop::Failed(e) => {
+                let cause = match e.kind() {
+                    TcpErrorKind::PipeClosed => Cause::Closed,
+                    _ => Cause::Other,
+                };
+                (TransportFailure::new(stage, cause), Some(e))
+            }
+        }
+    }
+}
+
+impl<S: TcpClientStack, C: Clock, D: DelayNs> Link<'_, S, C, D> {
     /// Connects, sends `request` (head in pieces through `buffer`, then the body), and reads
-    /// the response into `reader` (reset first) until it is complete or the peer closes. The
-    /// socket is closed on every path.
+    /// the response into `reader` until it is complete, the reader refuses it, or the peer
+    /// closes. The reader is reset only when the first response bytes arrive: until then it
+    /// keeps the last complete response. The socket is closed on every path.
     pub(crate) fn exchange(
         &mut self,
         remote: SocketAddr,
@@ -35,8 +59,7 @@ impl<S: TcpClientStack, C: Clock, D: Delay> Link<'_, S, C, D> {
         buffer: &mut [u8],
         reader: &mut ResponseReader,
     ) -> Result<(), Failed<S::Error>> {
-        reader.reset();
-        let mut socket = self.stack.socket().map_err(|e| (TransportFailure::Connect, Some(e)))?;
+        let mut socket = self.stack.socket().map_err(|e| Stop::Failed(e).at(Stage::Connect))?;
         let result = self.talk(&mut socket, remote, request, buffer, reader);
         // Close whatever happened; a failing close cannot change the outcome.
         let _ = self.stack.close(socket);
@@ -51,75 +74,88 @@ impl<S: TcpClientStack, C: Clock, D: Delay> Link<'_, S, C, D> {
         buffer: &mut [u8],
         reader: &mut ResponseReader,
     ) -> Result<(), Failed<S::Error>> {
-        self.block(|stack| stack.connect(socket, remote)).map_err(|e| (TransportFailure::Connect, e))?;
-        let send_failed = |e| (TransportFailure::Send, e);
+        self.block(|stack| stack.connect(socket, remote)).map_err(|e| e.at(Stage::Connect))?;
         let mut sent = 0;
         loop {
             let n = request.write_head_at(sent, buffer);
             if n == 0 {
                 break;
             }
-            self.send_all(socket, &buffer[..n]).map_err(send_failed)?;
-            sent += n;
+            self.send_all(socket, &buffer[..n], &mut sent)?;
         }
-        self.send_all(socket, request.body()).map_err(send_failed)?;
-        let after_send = |e| (TransportFailure::AfterSend, e);
+        self.send_all(socket, request.body(), &mut sent)?;
+        let mut started = false;
         loop {
             // Also when data keeps coming: a peer that never stops sending (an endless
             // body) must not keep the exchange going past the deadline.
-            self.check_deadline().map_err(after_send)?;
+            self.check_deadline().map_err(|e| e.at(Stage::Read))?;
             let received = match self.block(|stack| stack.receive(socket, buffer)) {
                 Ok(n) => n,
                 // A peer that closed: the reader decides whether the response was whole.
-                Err(Some(e)) if e.kind() == TcpErrorKind::PipeClosed => 0,
-                Err(e) => return Err(after_send(e)),
+                Err(Stop::Failed(e)) if e.kind() == TcpErrorKind::PipeClosed => 0,
+                Err(e) => return Err(e.at(Stage::Read)),
             };
             if received == 0 {
+                if !started {
+                    // Closed without a byte of answer: the reader keeps the last response.
+                    return Err((TransportFailure::new(Stage::Read, Cause::Closed), None));
+                }
                 return Ok(());
             }
+            if !core::mem::replace(&mut started, true) {
+                reader.reset();
+            }
+            // A response the reader refuses ends the exchange: the reader keeps the error.
             match reader.feed(&buffer[..received]) {
-                Ok(Status::Complete) => return Ok(()),
                 Ok(Status::Partial) => {}
-                Err(_) => return Err(after_send(None)),
+                Ok(Status::Complete) | Err(_) => return Ok(()),
             }
         }
     }
 
-    /// Retries a non-blocking operation until it completes, fails, or the deadline passes
-    /// (`Err(None)`).
+    /// Retries a non-blocking operation until it completes, fails, or the deadline passes.
     fn block<T>(
         &mut self,
         mut op: impl FnMut(&mut S) -> nb::Result<T, S::Error>,
-    ) -> Result<T, Option<S::Error>> {
+    ) -> Result<T, Stop<S::Error>> {
         loop {
             match op(self.stack) {
                 Ok(v) => return Ok(v),
-                Err(nb::Error::Other(e)) => return Err(Some(e)),
+                Err(nb::Error::Other(e)) => return Err(Stop::Failed(e)),
                 Err(nb::Error::WouldBlock) => self.wait()?,
             }
         }
     }
 
-    fn check_deadline(&mut self) -> Result<(), Option<S::Error>> {
-        if self.clock.now_ms() >= self.deadline { Err(None) } else { Ok(()) }
+    fn check_deadline(&mut self) -> Result<(), Stop<S::Error>> {
+        if self.clock.now_ms() >= self.deadline { Err(Stop::Deadline) } else { Ok(()) }
     }
 
     /// Pauses once, unless the deadline has passed.
-    fn wait(&mut self) -> Result<(), Option<S::Error>> {
+    fn wait(&mut self) -> Result<(), Stop<S::Error>> {
         self.check_deadline()?;
         self.delay.delay_ms(self.poll_ms);
         Ok(())
     }
 
-    /// Sends all of `bytes`, across short sends and `WouldBlock`.
-    fn send_all(&mut self, socket: &mut S::TcpSocket, mut bytes: &[u8]) -> Result<(), Option<S::Error>> {
+    /// Sends all of `bytes`, across short sends and `WouldBlock`; `sent` counts the request's
+    /// bytes written so far.
+    fn send_all(
+        &mut self,
+        socket: &mut S::TcpSocket,
+        mut bytes: &[u8],
+        sent: &mut usize,
+    ) -> Result<(), Failed<S::Error>> {
         while !bytes.is_empty() {
-            let n = self.block(|stack| stack.send(socket, bytes))?;
+            let stage = Stage::Write { any_written: *sent > 0 };
+            let n = self.block(|stack| stack.send(socket, bytes)).map_err(|e| e.at(stage))?;
             if n == 0 {
                 // A stack that accepts nothing without saying it would block: do not spin.
-                self.wait()?;
+                self.wait().map_err(|e| e.at(stage))?;
             }
-            bytes = &bytes[n.min(bytes.len())..];
+            let n = n.min(bytes.len());
+            *sent += n;
+            bytes = &bytes[n..];
         }
         Ok(())
     }

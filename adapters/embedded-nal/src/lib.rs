@@ -1,11 +1,14 @@
 //! Run Apify tasks from a microcontroller: [`apify_core`]'s protocol over any
 //! [`embedded_nal::TcpClientStack`].
 //!
-//! `no_std`, no allocation, no `unsafe`. Every protocol decision comes from core's
-//! [`Call`] state machine, exactly as in the `apify-ureq` adapter; this crate only moves
-//! bytes through the stack's non-blocking sockets and waits through a caller-supplied
-//! [`Clock`] and [`Delay`]. Every wait is bounded by a deadline, and the socket is closed on
-//! every path.
+//! `no_std`, no allocation, no `unsafe`. Start with [`Client::builder`], then
+//! [`Client::call_task`] (start a task and follow the run to its end) or [`Client::run_task`].
+//! Every protocol decision comes from core's [`Call`](apify_core::call::Call) state machine,
+//! exactly as in the `apify-ureq` adapter, which has the same builder, operations, errors and
+//! re-exports; this crate only moves bytes through the stack's non-blocking sockets and waits
+//! through a [`Clock`] (a closure will do, or [`CounterClock`] over a hardware counter) and
+//! any `embedded_hal::delay::DelayNs`. Every wait is bounded by a deadline, and the socket is
+//! closed on every path.
 //!
 //! # Memory
 //!
@@ -17,62 +20,163 @@
 //!
 //! # TLS
 //!
-//! Plain TCP. For `https://api.apify.com`, use a stack that provides TLS itself (a modem with
-//! TLS offload, or a `TcpClientStack` that wraps a TLS session) and give the [`Client`] the
-//! address of that endpoint; or use `http://` to a gateway on the local network that forwards
-//! to the API over TLS.
+//! The client sends what the stack's sockets carry. A stack or modem that does TLS itself
+//! (TLS offload) is declared with [`ClientBuilder::stack_provides_tls`]; without it an
+//! `https://` base URL (the default, `https://api.apify.com`) is refused with
+//! [`Error::TlsRequired`], so the token never goes out in clear text by mistake. Plain
+//! `http://` suits a gateway on the local network that forwards to the API over TLS, or the
+//! local stand-in (`apify-run stub`).
 //!
 //! ```no_run
-//! # fn demo<S: embedded_nal::TcpClientStack>(stack: S, clock: impl apify_nal::Clock, delay: impl apify_nal::Delay) -> Result<(), apify_nal::Error<S::Error>> {
-//! use apify_nal::{Client, RunOptions};
+//! # fn demo<S: embedded_nal::TcpClientStack>(stack: S, delay: impl embedded_hal::delay::DelayNs) -> Result<(), apify_nal::Error<S::Error>> {
+//! use apify_nal::{Client, ResponseReader, RunOptions};
 //! use core::net::{Ipv4Addr, SocketAddr};
+//! use core::time::Duration;
 //!
+//! # fn millis_since_boot() -> u64 { 0 }
 //! let mut buffer = [0u8; 512];
-//! let mut reader = apify_core::http::ResponseReader::new();
-//! let remote = SocketAddr::from((Ipv4Addr::new(192, 168, 1, 10), 8080)); // a local gateway
-//! let mut client = Client::new(stack, clock, delay, remote, "http://192.168.1.10:8080", &mut buffer, &mut reader)?
-//!     .with_token("apify_api_...")?;
-//! let report = client.call_task("janedoe~my-task", RunOptions::new().memory_mbytes(256), 120_000)?;
+//! let mut reader = ResponseReader::new();
+//! let gateway = SocketAddr::from((Ipv4Addr::new(192, 168, 1, 10), 8080));
+//! let mut client = Client::builder(gateway)
+//!     .base_url("http://192.168.1.10:8080")
+//!     .token("apify_api_...")
+//!     .build(stack, millis_since_boot, delay, &mut buffer, &mut reader)?;
+//! let report = client.call_task("janedoe~my-task", RunOptions::new().memory_mbytes(256), None, Duration::from_secs(120))?;
 //! let status = report.run.status.as_ref().map(|s| s.as_str());
 //! # let _ = status; Ok(()) }
 //! ```
 #![no_std]
 #![deny(missing_docs)]
 
+mod clock;
 mod error;
 mod io;
 
 use core::net::SocketAddr;
+use core::time::Duration;
 
-use apify_core::call::{Action, Call, Conclusion, Finish, TransportFailure};
-use apify_core::encode::{BaseUrl, Input, Request, RunId, TaskId, Token};
-use apify_core::http::{Outcome, ResponseReader};
-use apify_core::model::{ApiError, Run};
+use apify_core::call::{Action, Call, Conclusion, SleepReason};
+use apify_core::encode::{BaseUrl, Input, Request, RunId, Scheme, TaskId, Token};
+use apify_core::http::Outcome;
+use embedded_hal::delay::DelayNs;
 use embedded_nal::TcpClientStack;
 
-pub use apify_core::call::RetryPolicy;
-pub use apify_core::encode::{EventType, RunOptions, Webhook, Webhooks};
+pub use apify_core::Decimal;
+pub use apify_core::call::{Cause, Finish, Progress, RetryPolicy, Stage, TransportFailure};
+pub use apify_core::encode::{APIFY_API, EncodeError, EventType, RunOptions, Webhook, Webhooks};
+pub use apify_core::http::ResponseReader;
+pub use apify_core::model::{ApiError, ErrorType, Id, Run, RunStatus, Text, Timestamp};
+pub use clock::{Clock, CounterClock};
 pub use error::Error;
 
-/// A monotonic clock in milliseconds (any epoch).
-pub trait Clock {
-    /// Milliseconds since an arbitrary fixed point; never goes back.
-    fn now_ms(&mut self) -> u64;
-}
-
-/// Blocking pauses, between retries and while a socket would block.
-pub trait Delay {
-    /// Waits `ms` milliseconds (longer is fine).
-    fn delay_ms(&mut self, ms: u32);
-}
-
-/// How a call ended, with the run as last seen (held by the client until the next call).
+/// How a call ended, with the run as last seen (held by the client's reader until the next
+/// call).
 #[derive(Debug, Clone, Copy)]
-pub struct Report<'r> {
+#[non_exhaustive]
+pub struct RunReport<'r> {
     /// The run.
     pub run: &'r Run,
     /// Why the call stopped.
     pub finish: Finish,
+}
+
+/// Settings of a [`Client`] ([`Client::builder`]). Its `Debug` never shows the token.
+#[derive(Clone)]
+pub struct ClientBuilder<'b> {
+    remote: SocketAddr,
+    base_url: &'b str,
+    token: Option<&'b str>,
+    policy: RetryPolicy,
+    seed: u32,
+    poll_ms: u32,
+    tls: bool,
+}
+
+impl core::fmt::Debug for ClientBuilder<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("remote", &self.remote)
+            .field("base_url", &self.base_url)
+            .field("token", &self.token.map(|_| "<redacted>"))
+            .field("policy", &self.policy)
+            .field("stack_provides_tls", &self.tls)
+            .finish()
+    }
+}
+
+impl<'b> ClientBuilder<'b> {
+    /// The API address that goes into each request (its host into `Host`; default
+    /// `https://api.apify.com`, which needs [`stack_provides_tls`](Self::stack_provides_tls)).
+    pub fn base_url(mut self, url: &'b str) -> Self {
+        self.base_url = url;
+        self
+    }
+
+    /// The API token, sent as `Authorization: Bearer …` and shown nowhere.
+    pub fn token(mut self, token: &'b str) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// Retries and timeouts per attempt (default [`RetryPolicy::DEFAULT`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// A random seed for the backoff's jitter (use a hardware RNG or a unique device value,
+    /// so that many devices do not retry in step).
+    pub fn seed(mut self, seed: u32) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// How long to pause when a socket would block (default 1 ms).
+    pub fn poll_interval_ms(mut self, ms: u32) -> Self {
+        self.poll_ms = ms;
+        self
+    }
+
+    /// Declares that the stack's sockets carry TLS to the remote (a modem with TLS offload,
+    /// a stack that wraps a TLS session, checking the server's certificate): only then is an
+    /// `https://` base URL accepted.
+    pub fn stack_provides_tls(mut self) -> Self {
+        self.tls = true;
+        self
+    }
+
+    /// Checks the settings and builds the client over `stack`. `buffer` is the one I/O
+    /// buffer (64 bytes at least); `reader` receives each response and keeps the last one.
+    pub fn build<S: TcpClientStack, C: Clock, D: DelayNs>(
+        self,
+        stack: S,
+        clock: C,
+        delay: D,
+        buffer: &'b mut [u8],
+        reader: &'b mut ResponseReader,
+    ) -> Result<Client<'b, S, C, D>, Error<S::Error>> {
+        let base = BaseUrl::parse(self.base_url)?;
+        if base.scheme() == Scheme::Https && !self.tls {
+            return Err(Error::TlsRequired);
+        }
+        let token = self.token.map(Token::new).transpose()?;
+        if buffer.len() < 64 {
+            return Err(Error::InvalidInput(EncodeError::BufferTooSmall { needed: 64 }));
+        }
+        Ok(Client {
+            stack,
+            clock,
+            delay,
+            remote: self.remote,
+            base,
+            token,
+            policy: self.policy,
+            buffer,
+            reader,
+            seed: self.seed,
+            poll_ms: self.poll_ms,
+        })
+    }
 }
 
 /// A client over one network stack. The decoded run lives in the caller's reader.
@@ -101,117 +205,93 @@ impl<S: TcpClientStack, C, D> core::fmt::Debug for Client<'_, S, C, D> {
     }
 }
 
-impl<'b, S: TcpClientStack, C: Clock, D: Delay> Client<'b, S, C, D> {
-    /// A client that connects to `remote` and addresses requests to `base_url` (its host goes
-    /// into the `Host` header). `buffer` is the one I/O buffer (64 bytes at least); `reader`
-    /// receives each response and keeps the last one.
-    pub fn new(
-        stack: S,
-        clock: C,
-        delay: D,
-        remote: SocketAddr,
-        base_url: &'b str,
-        buffer: &'b mut [u8],
-        reader: &'b mut ResponseReader,
-    ) -> Result<Self, Error<S::Error>> {
-        let base = BaseUrl::parse(base_url)?;
-        if buffer.len() < 64 {
-            return Err(Error::InvalidInput(apify_core::encode::EncodeError::BufferTooSmall { needed: 64 }));
-        }
-        Ok(Self {
-            stack,
-            clock,
-            delay,
+impl Client<'_, NoStack, (), ()> {
+    /// A builder for a client that connects to `remote` (the API's address, a gateway's, or
+    /// the stand-in's), with the defaults: `https://api.apify.com`, no token,
+    /// [`RetryPolicy::DEFAULT`].
+    pub fn builder(remote: SocketAddr) -> ClientBuilder<'static> {
+        ClientBuilder {
             remote,
-            base,
+            base_url: APIFY_API,
             token: None,
             policy: RetryPolicy::DEFAULT,
-            buffer,
-            reader,
             seed: 0x9e37_79b9,
             poll_ms: 1,
-        })
+            tls: false,
+        }
     }
+}
 
-    /// Sends `Authorization: Bearer <token>`.
-    pub fn with_token(mut self, token: &'b str) -> Result<Self, Error<S::Error>> {
-        self.token = Some(Token::new(token)?);
-        Ok(self)
-    }
-
-    /// Retry settings (default [`RetryPolicy::DEFAULT`]).
-    pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
-        self
-    }
-
-    /// A random seed for the backoff's jitter (use a hardware RNG or a unique device value,
-    /// so that many devices do not retry in step).
-    pub fn with_seed(mut self, seed: u32) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// How long to pause when a socket would block (default 1 ms).
-    pub fn with_poll_interval_ms(mut self, ms: u32) -> Self {
-        self.poll_ms = ms;
-        self
-    }
-
+impl<'b, S: TcpClientStack, C: Clock, D: DelayNs> Client<'b, S, C, D> {
     /// Gives the stack back.
     pub fn into_stack(self) -> S {
         self.stack
     }
 
-    /// Starts a run of `task` and returns it as created.
-    pub fn run_task(&mut self, task: &str, options: RunOptions<'_>) -> Result<Report<'_>, Error<S::Error>> {
-        self.call_task_with(task, options, Input::EMPTY, 0, false)
+    /// Starts a run of `task` and returns it as created. `input` is a JSON object of input
+    /// overrides; `None` sends `{}`.
+    pub fn run_task(
+        &mut self,
+        task: &str,
+        options: RunOptions<'_>,
+        input: Option<&[u8]>,
+    ) -> Result<RunReport<'_>, Error<S::Error>> {
+        self.call_task_with(task, options, input, Duration::ZERO, false, |_| {})
     }
 
-    /// Starts a run and follows it until it ends or `wait_ms` passes.
+    /// Starts a run and follows it until it ends or `wait` passes.
     pub fn call_task(
         &mut self,
         task: &str,
         options: RunOptions<'_>,
-        wait_ms: u32,
-    ) -> Result<Report<'_>, Error<S::Error>> {
-        self.call_task_with(task, options, Input::EMPTY, wait_ms, false)
+        input: Option<&[u8]>,
+        wait: Duration,
+    ) -> Result<RunReport<'_>, Error<S::Error>> {
+        self.call_task_with(task, options, input, wait, false, |_| {})
     }
 
-    /// [`call_task`](Self::call_task) with input overrides, and optionally aborting the run
-    /// when the wait ends first.
+    /// [`call_task`](Self::call_task) with every option: abort the run when the wait ends
+    /// first, and see each state of the run and each retry as they happen.
     pub fn call_task_with(
         &mut self,
         task: &str,
         options: RunOptions<'_>,
-        input: Input<'_>,
-        wait_ms: u32,
+        input: Option<&[u8]>,
+        wait: Duration,
         abort_at_deadline: bool,
-    ) -> Result<Report<'_>, Error<S::Error>> {
+        progress: impl FnMut(Progress<'_>),
+    ) -> Result<RunReport<'_>, Error<S::Error>> {
+        let input = input.map_or(Ok(Input::EMPTY), Input::from_json)?;
         let call = Call::start(TaskId::new(task)?, &options, input, self.policy, self.seed)
-            .wait_ms(wait_ms)
+            .wait_ms(millis(wait))
             .abort_at_deadline(abort_at_deadline);
-        self.drive(call)
+        self.drive(call, progress)
     }
 
     /// The run's current state.
-    pub fn get_run(&mut self, run: &str) -> Result<Report<'_>, Error<S::Error>> {
-        self.drive(Call::get(RunId::new(run)?, self.policy, self.seed))
+    pub fn get_run(&mut self, run: &str) -> Result<RunReport<'_>, Error<S::Error>> {
+        self.drive(Call::get(RunId::new(run)?, self.policy, self.seed), |_| {})
     }
 
-    /// Follows a run until it ends or `wait_ms` passes.
-    pub fn wait_for_run(&mut self, run: &str, wait_ms: u32) -> Result<Report<'_>, Error<S::Error>> {
-        self.drive(Call::wait_for(RunId::new(run)?, self.policy, self.seed).wait_ms(wait_ms))
+    /// Follows a run until it ends or `wait` passes, showing each state and retry to
+    /// `progress`.
+    pub fn wait_for_run(
+        &mut self,
+        run: &str,
+        wait: Duration,
+        progress: impl FnMut(Progress<'_>),
+    ) -> Result<RunReport<'_>, Error<S::Error>> {
+        self.drive(Call::wait_for(RunId::new(run)?, self.policy, self.seed).wait_ms(millis(wait)), progress)
     }
 
-    /// Aborts a run.
-    pub fn abort_run(&mut self, run: &str) -> Result<Report<'_>, Error<S::Error>> {
-        self.drive(Call::abort(RunId::new(run)?, self.policy, self.seed))
+    /// Aborts a run (aborting a finished run changes nothing; the report shows its status).
+    pub fn abort_run(&mut self, run: &str) -> Result<RunReport<'_>, Error<S::Error>> {
+        self.drive(Call::abort(RunId::new(run)?, self.policy, self.seed), |_| {})
     }
 
     /// The task's most recent run (to settle [`Error::OutcomeUnknown`]).
-    pub fn last_run(&mut self, task: &str) -> Result<Report<'_>, Error<S::Error>> {
-        self.drive(Call::last_run(TaskId::new(task)?, self.policy, self.seed))
+    pub fn last_run(&mut self, task: &str) -> Result<RunReport<'_>, Error<S::Error>> {
+        self.drive(Call::last_run(TaskId::new(task)?, self.policy, self.seed), |_| {})
     }
 
     /// The API's error from the last response, after an [`Error::Api`].
@@ -222,26 +302,41 @@ impl<'b, S: TcpClientStack, C: Clock, D: Delay> Client<'b, S, C, D> {
         }
     }
 
-    /// The body's first bytes from the last response, after an [`Error::Http`].
-    pub fn http_error_body(&mut self) -> Option<&[u8]> {
+    /// The body's first bytes from the last response, after an [`Error::HttpStatus`].
+    pub fn http_status_body(&mut self) -> Option<&[u8]> {
         match self.reader.finish().ok()?.outcome {
-            Outcome::HttpError { body_prefix } => Some(body_prefix),
+            Outcome::OtherBody { body_prefix } => Some(body_prefix),
             _ => None,
         }
     }
 
-    fn drive(&mut self, mut call: Call<'_>) -> Result<Report<'_>, Error<S::Error>> {
+    /// The adapter loop: carry out the machine's actions until it is done.
+    fn drive(
+        &mut self,
+        mut call: Call<'_>,
+        mut progress: impl FnMut(Progress<'_>),
+    ) -> Result<RunReport<'_>, Error<S::Error>> {
         let mut last_error: Option<S::Error> = None;
         loop {
             let now = self.clock.now_ms();
             match call.next(now) {
-                Action::Sleep { ms } => self.delay.delay_ms(ms),
-                Action::Done(finish) => return self.conclude(finish, last_error),
+                Action::Sleep { ms, reason } => {
+                    if let SleepReason::Retry { next_attempt, max_attempts } = reason {
+                        let reason = call.last_failure(self.reader.finish());
+                        progress(Progress::Retry { reason, after_ms: ms, next_attempt, max_attempts });
+                    }
+                    self.delay.delay_ms(ms);
+                }
+                Action::Done(finish) => {
+                    let created = call.created_run_id().map(Id::from_str_truncating);
+                    return conclude(finish.conclude(self.reader.finish()), created, last_error);
+                }
                 Action::Send { endpoint, timeout_ms } => {
                     let mut request = Request::new(self.base, endpoint)?;
                     if let Some(token) = self.token {
                         request = request.with_token(token);
                     }
+                    last_error = None;
                     let mut link = io::Link {
                         stack: &mut self.stack,
                         clock: &mut self.clock,
@@ -252,14 +347,19 @@ impl<'b, S: TcpClientStack, C: Clock, D: Delay> Client<'b, S, C, D> {
                     let result = link.exchange(self.remote, &request, self.buffer, self.reader);
                     let now = self.clock.now_ms();
                     match result {
-                        Ok(()) => match self.reader.finish() {
-                            Ok(response) => call.on_response(now, &response),
-                            Err(_) => call.on_failure(now, TransportFailure::AfterSend),
-                        },
-                        Err((failure, source)) => {
-                            if source.is_some() {
-                                last_error = source;
+                        Ok(()) => {
+                            let response = self.reader.finish();
+                            if let Ok(response) = &response {
+                                if let (Outcome::Run(run), true) =
+                                    (response.outcome, response.head.is_success())
+                                {
+                                    progress(Progress::Run(run));
+                                }
                             }
+                            call.on_response(now, response);
+                        }
+                        Err((failure, source)) => {
+                            last_error = source;
                             call.on_failure(now, failure);
                         }
                     }
@@ -267,18 +367,76 @@ impl<'b, S: TcpClientStack, C: Clock, D: Delay> Client<'b, S, C, D> {
             }
         }
     }
+}
 
-    fn conclude(
-        &mut self,
-        finish: Finish,
-        last_error: Option<S::Error>,
-    ) -> Result<Report<'_>, Error<S::Error>> {
-        match finish.conclude(self.reader.finish()) {
-            Conclusion::Run { run, finish } => Ok(Report { run, finish }),
-            Conclusion::ApiError { status, .. } => Err(Error::Api { status }),
-            Conclusion::HttpError { status, .. } => Err(Error::Http { status }),
-            Conclusion::Transport(failure) => Err(Error::Transport { failure, source: last_error }),
-            Conclusion::OutcomeUnknown { .. } => Err(Error::OutcomeUnknown),
-        }
+/// Stands for "no stack yet" in [`Client::builder`].
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum NoStack {}
+
+impl TcpClientStack for NoStack {
+    type TcpSocket = NoStack;
+    type Error = NoStack;
+
+    fn socket(&mut self) -> Result<NoStack, Self::Error> {
+        match *self {}
+    }
+
+    fn connect(&mut self, _: &mut NoStack, _: SocketAddr) -> embedded_nal::nb::Result<(), Self::Error> {
+        match *self {}
+    }
+
+    fn send(&mut self, _: &mut NoStack, _: &[u8]) -> embedded_nal::nb::Result<usize, Self::Error> {
+        match *self {}
+    }
+
+    fn receive(&mut self, _: &mut NoStack, _: &mut [u8]) -> embedded_nal::nb::Result<usize, Self::Error> {
+        match *self {}
+    }
+
+    fn close(&mut self, _: NoStack) -> Result<(), Self::Error> {
+        match *self {}
     }
 }
+
+impl embedded_nal::TcpError for NoStack {
+    fn kind(&self) -> embedded_nal::TcpErrorKind {
+        match *self {}
+    }
+}
+
+fn millis(d: Duration) -> u32 {
+    d.as_millis().min(u32::MAX as u128) as u32
+}
+
+/// Translates core's conclusion into this crate's result; after the run was created, an
+/// error keeps its ID.
+fn conclude<E>(
+    conclusion: Conclusion<'_>,
+    created: Option<Id>,
+    source: Option<E>,
+) -> Result<RunReport<'_>, Error<E>> {
+    let error = match conclusion {
+        Conclusion::Run { run, finish } => return Ok(RunReport { run, finish }),
+        Conclusion::ApiError { status, error } => Error::Api { status, error_type: error.error_type.clone() },
+        Conclusion::HttpStatus { status, .. } => Error::HttpStatus { status },
+        Conclusion::OutcomeUnknown { status, failure } => Error::OutcomeUnknown { status, failure },
+        Conclusion::Transport(failure) => Error::Transport { failure, source },
+        _ => Error::Transport { failure: TransportFailure::new(Stage::Read, Cause::Other), source: None },
+    };
+    let Some(run_id) = created else { return Err(error) };
+    Err(match error {
+        Error::Api { status, .. } | Error::HttpStatus { status } => {
+            Error::FollowFailed { run_id, status: Some(status), failure: None, source: None }
+        }
+        Error::Transport { failure, source } => {
+            Error::FollowFailed { run_id, status: None, failure: Some(failure), source }
+        }
+        other => other,
+    })
+}
+
+/// The crate README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -5,10 +5,10 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use apify_core::call::{Finish, TransportFailure};
-use apify_core::http::ResponseReader;
-use apify_core::model::RunStatus;
-use apify_nal::{Client, Clock, Delay, Error, RetryPolicy, RunOptions};
+use apify_nal::{
+    Cause, Client, Clock, Error, Finish, Progress, ResponseReader, RetryPolicy, RunOptions, RunStatus, Stage,
+    TransportFailure,
+};
 use apify_stub::{Fault, FaultKind, Match, Stub, StubConfig};
 use embedded_nal::{TcpClientStack, TcpErrorKind, nb};
 use std_embedded_nal::Stack;
@@ -23,9 +23,9 @@ impl Clock for StdClock {
 
 struct StdDelay;
 
-impl Delay for StdDelay {
-    fn delay_ms(&mut self, ms: u32) {
-        std::thread::sleep(Duration::from_millis(ms as u64));
+impl embedded_hal::delay::DelayNs for StdDelay {
+    fn delay_ns(&mut self, ns: u32) {
+        std::thread::sleep(Duration::from_nanos(ns as u64));
     }
 }
 
@@ -173,6 +173,8 @@ fn stub() -> Stub {
     Stub::start(config).unwrap()
 }
 
+const SECS_20: Duration = Duration::from_secs(20);
+
 fn remote(stub: &Stub) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], stub.port()))
 }
@@ -196,19 +198,12 @@ fn with_client<T>(
     let mut reader = Box::new(ResponseReader::new());
     let mut stack = Faulty::new(faults);
     let result = {
-        let mut client = Client::new(
-            &mut stack,
-            StdClock(Instant::now()),
-            StdDelay,
-            remote(stub),
-            &base,
-            &mut buffer,
-            &mut reader,
-        )
-        .unwrap()
-        .with_token("secret")
-        .unwrap()
-        .with_policy(FAST);
+        let mut client = Client::builder(remote(stub))
+            .base_url(&base)
+            .token("secret")
+            .retry_policy(FAST)
+            .build(&mut stack, StdClock(Instant::now()), StdDelay, &mut buffer, &mut reader)
+            .unwrap();
         f(&mut client)
     };
     (result, stack.open)
@@ -219,8 +214,9 @@ fn start_and_follow_with_small_and_medium_buffers() {
     let stub = stub();
     for buffer in [64, 128, 512] {
         let (status, open) = with_client(&stub, Faults::default(), buffer, |client| {
-            let report =
-                client.call_task("janedoe~my-task", RunOptions::new().memory_mbytes(256), 20_000).unwrap();
+            let report = client
+                .call_task("janedoe~my-task", RunOptions::new().memory_mbytes(256), None, SECS_20)
+                .unwrap();
             assert_eq!(report.finish, Finish::Terminal);
             report.run.status.clone()
         });
@@ -233,7 +229,7 @@ fn start_and_follow_with_small_and_medium_buffers() {
 fn single_operations_and_api_errors() {
     let stub = stub();
     let (id, _) = with_client(&stub, Faults::default(), 256, |client| {
-        let report = client.run_task("janedoe~my-task", RunOptions::new()).unwrap();
+        let report = client.run_task("janedoe~my-task", RunOptions::new(), Some(b"{\"a\":1}")).unwrap();
         assert_eq!(report.finish, Finish::Started);
         report.run.id.as_ref().unwrap().as_str().to_string()
     });
@@ -242,7 +238,7 @@ fn single_operations_and_api_errors() {
         let aborted = client.abort_run(&id).unwrap();
         assert!(matches!(aborted.run.status, Some(RunStatus::Aborted | RunStatus::Aborting)));
         assert_eq!(client.last_run("janedoe~my-task").unwrap().run.id.as_ref().unwrap().as_str(), id);
-        assert!(matches!(client.get_run("NoSuchRun1234567"), Err(Error::Api { status: 404 })));
+        assert!(matches!(client.get_run("NoSuchRun1234567"), Err(Error::Api { status: 404, .. })));
         assert_eq!(client.api_error().unwrap().error_type.as_ref().unwrap().as_str(), "record-not-found");
     });
     assert_eq!(open, 0);
@@ -259,7 +255,7 @@ fn one_byte_receives_storms_and_short_sends_still_work() {
     ];
     for f in faults {
         let (status, open) = with_client(&stub, f, 128, |client| {
-            client.call_task("janedoe~my-task", RunOptions::new(), 20_000).unwrap().run.status.clone()
+            client.call_task("janedoe~my-task", RunOptions::new(), None, SECS_20).unwrap().run.status.clone()
         });
         assert_eq!((status, open), (Some(RunStatus::Succeeded), 0));
     }
@@ -271,9 +267,11 @@ fn a_reset_after_the_start_was_sent_does_not_start_a_second_run() {
     let before = stub.runs_started();
     let (result, open) =
         with_client(&stub, Faults { reset_after: Some(40), ..Faults::default() }, 128, |client| {
-            client.call_task("janedoe~my-task", RunOptions::new(), 10_000).map(|r| r.finish)
+            client
+                .call_task("janedoe~my-task", RunOptions::new(), None, Duration::from_secs(10))
+                .map(|r| r.finish)
         });
-    assert!(matches!(result, Err(Error::OutcomeUnknown)), "{result:?}");
+    assert!(matches!(result, Err(Error::OutcomeUnknown { failure: Some(_), .. })), "{result:?}");
     assert_eq!((stub.runs_started() - before, open), (1, 0), "started exactly once, socket closed");
 }
 
@@ -282,9 +280,9 @@ fn a_close_before_the_head_is_ambiguous_for_a_start_and_retried_for_a_get() {
     let stub = stub();
     let (result, open) =
         with_client(&stub, Faults { close_before_head: true, ..Faults::default() }, 128, |client| {
-            client.run_task("janedoe~my-task", RunOptions::new()).map(|r| r.finish)
+            client.run_task("janedoe~my-task", RunOptions::new(), None).map(|r| r.finish)
         });
-    assert!(matches!(result, Err(Error::OutcomeUnknown)));
+    assert!(matches!(result, Err(Error::OutcomeUnknown { failure: Some(_), .. })), "{result:?}");
     assert_eq!(open, 0);
     let gets_before = stub.requests().iter().filter(|r| r.method == "GET").count();
     let (result, open) =
@@ -292,7 +290,13 @@ fn a_close_before_the_head_is_ambiguous_for_a_start_and_retried_for_a_get() {
             client.get_run("NoSuchRun1234567").map(|r| r.finish)
         });
     assert!(
-        matches!(result, Err(Error::Transport { failure: TransportFailure::AfterSend, .. })),
+        matches!(
+            result,
+            Err(Error::Transport {
+                failure: TransportFailure { stage: Stage::Read, cause: Cause::Closed },
+                ..
+            })
+        ),
         "{result:?}"
     );
     assert_eq!(open, 0);
@@ -309,7 +313,13 @@ fn get_hits_the_deadline(faults: Faults) {
     let (result, open) =
         with_client(&stub, faults, 128, |client| client.get_run("AnyRun12345678901").map(|r| r.finish));
     assert!(
-        matches!(result, Err(Error::Transport { failure: TransportFailure::AfterSend, source: None })),
+        matches!(
+            result,
+            Err(Error::Transport {
+                failure: TransportFailure { stage: Stage::Read, cause: Cause::Timeout },
+                source: None
+            })
+        ),
         "{result:?}"
     );
     assert_eq!(open, 0);
@@ -335,7 +345,7 @@ fn server_faults_from_the_stand_in() {
     stub.push_fault(Fault::new(Match::GetRun, FaultKind::ServerError { status: 502, html: true }));
     stub.push_fault(Fault::new(Match::GetRun, FaultKind::Chunked));
     let (status, open) = with_client(&stub, Faults::default(), 128, |client| {
-        client.call_task("janedoe~my-task", RunOptions::new(), 20_000).unwrap().run.status.clone()
+        client.call_task("janedoe~my-task", RunOptions::new(), None, SECS_20).unwrap().run.status.clone()
     });
     assert_eq!((status, open), (Some(RunStatus::Succeeded), 0));
     assert_eq!(stub.runs_started(), 1);
@@ -351,22 +361,93 @@ fn connection_refused_is_a_connect_failure() {
     let remote = SocketAddr::from(([127, 0, 0, 1], port));
     let policy = RetryPolicy { max_attempts: 3, base_delay_ms: 10, ..FAST };
     let result = {
-        let mut client = Client::new(
-            &mut stack,
-            StdClock(Instant::now()),
-            StdDelay,
-            remote,
-            &base,
-            &mut buffer,
-            &mut reader,
-        )
-        .unwrap()
-        .with_policy(policy);
-        client.run_task("t~t", RunOptions::new()).map(|r| r.finish)
+        let mut client = Client::builder(remote)
+            .base_url(&base)
+            .retry_policy(policy)
+            .build(&mut stack, StdClock(Instant::now()), StdDelay, &mut buffer, &mut reader)
+            .unwrap();
+        client.run_task("t~t", RunOptions::new(), None).map(|r| r.finish)
     };
     assert!(
-        matches!(result, Err(Error::Transport { failure: TransportFailure::Connect, source: Some(_) })),
+        matches!(
+            result,
+            Err(Error::Transport {
+                failure: TransportFailure { stage: Stage::Connect, .. },
+                source: Some(_)
+            })
+        ),
         "{result:?}"
     );
     assert_eq!(stack.open, 0);
+}
+
+#[test]
+fn https_needs_a_stack_declared_to_carry_tls() {
+    let stub = stub();
+    let mut buffer = [0u8; 128];
+    let mut reader = ResponseReader::new();
+    let mut stack = Faulty::new(Faults::default());
+    let built = Client::builder(remote(&stub)).token("apify_api_SECRET").build(
+        &mut stack,
+        StdClock(Instant::now()),
+        StdDelay,
+        &mut buffer,
+        &mut reader,
+    );
+    assert!(matches!(built, Err(Error::TlsRequired)), "the default https:// base URL over a plain stack");
+    let message = built.unwrap_err().to_string();
+    assert!(message.contains("clear text") && message.contains("stack_provides_tls"), "{message}");
+    let built = Client::builder(remote(&stub))
+        .base_url("https://api.apify.com")
+        .token("apify_api_SECRET")
+        .stack_provides_tls()
+        .build(&mut stack, StdClock(Instant::now()), StdDelay, &mut buffer, &mut reader);
+    assert!(built.is_ok(), "declared");
+    assert!(stub.requests().is_empty());
+}
+
+#[test]
+fn a_started_run_is_kept_when_following_it_fails() {
+    let stub = stub();
+    for _ in 0..20 {
+        stub.push_fault(Fault::new(Match::GetRun, FaultKind::ServerError { status: 503, html: true }));
+    }
+    let mut seen = Vec::new();
+    let (result, open) = with_client(&stub, Faults::default(), 128, |client| {
+        let result = client.call_task_with("janedoe~my-task", RunOptions::new(), None, SECS_20, false, |p| {
+            seen.push(match p {
+                Progress::Run(run) => format!("run {:?}", run.status),
+                Progress::Retry { reason, next_attempt, .. } => format!("retry {next_attempt}: {reason}"),
+                other => format!("{other:?}"),
+            });
+        });
+        result.map(|r| r.finish).map_err(|e| (e.started_run_id().map(String::from), e.to_string()))
+    });
+    let (id, message) = result.unwrap_err();
+    let id = id.expect("the run's ID is in the error");
+    assert!(
+        message.starts_with(&format!("run {id} was started, then following it failed: HTTP 503")),
+        "{message}"
+    );
+    assert_eq!((stub.runs_started(), open), (1, 0));
+    assert_eq!(seen[0], "run Some(Ready)");
+    assert!(seen[1].starts_with("retry 2: HTTP 503 without an API error body"), "{seen:?}");
+}
+
+#[test]
+fn no_public_type_shows_the_token() {
+    let stub = stub();
+    let mut buffer = [0u8; 128];
+    let mut reader = ResponseReader::new();
+    let mut stack = Faulty::new(Faults::default());
+    let builder = Client::builder(remote(&stub)).base_url("http://127.0.0.1:1").token("apify_api_SECRETTEXT");
+    assert!(!format!("{builder:?}").contains("SECRETTEXT"));
+    let mut client = builder
+        .retry_policy(RetryPolicy { max_attempts: 1, ..FAST })
+        .build(&mut stack, StdClock(Instant::now()), StdDelay, &mut buffer, &mut reader)
+        .unwrap();
+    assert!(!format!("{client:?}").contains("SECRETTEXT"));
+    let e = client.run_task("t~t", RunOptions::new(), None).unwrap_err();
+    assert!(!format!("{e:?} {e}").contains("SECRETTEXT"));
+    assert!(matches!(e, Error::Api { status: 401, .. }), "{e:?}");
 }

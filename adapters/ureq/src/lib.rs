@@ -297,6 +297,10 @@ impl Client {
                     match transport::exchange(&self.agent, &request, timeout, &mut reader) {
                         Ok(()) => {
                             let response = reader.finish();
+                            if let Err(e) = response {
+                                // Core hears "malformed"; the caller gets what was wrong.
+                                last_error = Some(Box::new(e));
+                            }
                             if let Ok(response) = &response {
                                 if let (Outcome::Run(run), true) =
                                     (response.outcome, response.head.is_success())

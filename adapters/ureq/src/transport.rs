@@ -199,7 +199,7 @@ pub(crate) fn exchange(
     let mut head = ResponseHead::new(response.status().as_u16());
     for (name, value) in response.headers() {
         if let Err(e) = head.apply_header(name.as_str().as_bytes(), value.as_bytes()) {
-            return Err((TransportFailure::new(Stage::Read, Cause::Malformed(e)), Box::new(e)));
+            return Err((TransportFailure::new(Stage::Read, Cause::Malformed), Box::new(e)));
         }
     }
     *reader = ResponseReader::with_head(head);

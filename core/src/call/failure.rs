@@ -6,8 +6,6 @@
 
 use core::fmt;
 
-use crate::http::ReadError;
-
 /// How far an exchange got before the transport failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -43,8 +41,10 @@ pub enum Cause {
     /// host name, an expired certificate, no common protocol version). Trying again gives
     /// the same answer.
     TlsRejected,
-    /// The response could not be read as HTTP or as the API's JSON.
-    Malformed(ReadError),
+    /// The response could not be read as HTTP or as the API's JSON (the reader's
+    /// [`ReadError`](crate::http::ReadError) says how; it is not carried here, to keep
+    /// failures small on the stack of a microcontroller).
+    Malformed,
     /// The response is about another run than the one asked for.
     WrongRun,
     /// Any other I/O error (the adapter's own error says more).
@@ -110,7 +110,7 @@ impl fmt::Display for Cause {
             Self::Refused => f.write_str("connection refused"),
             Self::Closed => f.write_str("connection closed by the peer"),
             Self::TlsRejected => f.write_str("the server's certificate or TLS parameters were refused"),
-            Self::Malformed(e) => write!(f, "malformed response: {e}"),
+            Self::Malformed => f.write_str("malformed response"),
             Self::WrongRun => f.write_str("the response is about another run"),
             Self::Other => f.write_str("I/O error"),
         }

@@ -60,9 +60,48 @@ pub enum Action<'c> {
     Sleep {
         /// Milliseconds.
         ms: u32,
+        /// Why: for progress displays (see [`Progress`]).
+        reason: SleepReason,
     },
     /// The call is over; the reader holds the last complete response (see [`Finish`]).
     Done(Finish),
+}
+
+/// Why a call pauses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SleepReason {
+    /// Between polls of a run that is still going.
+    Poll,
+    /// Before sending a failed request again ([`Call::last_failure`] says why it failed).
+    Retry {
+        /// The attempt that comes next (from 2).
+        next_attempt: u8,
+        /// Attempts the policy allows.
+        max_attempts: u8,
+    },
+    /// Before asking again for something that is expected to come: a new run becoming
+    /// visible, capacity for a run.
+    Wait,
+}
+
+/// What an adapter shows a caller while a call goes on (the same in every adapter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Progress<'a> {
+    /// A response carried the run in this state.
+    Run(&'a Run),
+    /// A request failed and will be sent again.
+    Retry {
+        /// Why it failed.
+        reason: Conclusion<'a>,
+        /// In how long.
+        after_ms: u32,
+        /// The attempt that comes next (from 2).
+        next_attempt: u8,
+        /// Attempts the policy allows.
+        max_attempts: u8,
+    },
 }
 
 /// How a call ended. Where a response is named, it is the last complete one the adapter
@@ -162,7 +201,7 @@ impl Finish {
             },
             // The machine only ends on a status after a readable response, so this is a
             // response that broke after it was judged, or a reader given another response.
-            (_, Err(e)) => Conclusion::Transport(TransportFailure::new(Stage::Read, Cause::Malformed(e))),
+            (_, Err(_)) => Conclusion::Transport(TransportFailure::new(Stage::Read, Cause::Malformed)),
         }
     }
 }
@@ -241,8 +280,11 @@ pub struct Call<'a> {
     /// When the start was first refused for lack of resources: such waits have a budget of
     /// their own, and each one starts the ordinary attempts afresh.
     resources_since_ms: Option<u64>,
-    /// No request before this time.
+    /// No request before this time, and why.
     resume_ms: u64,
+    sleep: SleepReason,
+    /// How the last request failed at the transport, if it did.
+    last_failure: Option<TransportFailure>,
     /// Waiting for the response to a request handed out by `next`.
     in_flight: bool,
     random: u32,
@@ -267,6 +309,8 @@ impl<'a> Call<'a> {
             first_attempt_ms: 0,
             resources_since_ms: None,
             resume_ms: 0,
+            sleep: SleepReason::Poll,
+            last_failure: None,
             in_flight: false,
             // xorshift must not start at zero.
             random: seed | 1,
@@ -381,7 +425,8 @@ impl<'a> Call<'a> {
             return Action::Done(finish);
         }
         if now_ms < self.resume_ms {
-            return Action::Sleep { ms: (self.resume_ms - now_ms).min(u32::MAX as u64) as u32 };
+            let ms = (self.resume_ms - now_ms).min(u32::MAX as u64) as u32;
+            return Action::Sleep { ms, reason: self.sleep };
         }
         if self.attempt == 0 {
             self.first_attempt_ms = now_ms;
@@ -442,6 +487,16 @@ impl<'a> Call<'a> {
         self.phase = phase;
         self.attempt = 0;
         self.resume_ms = resume_ms;
+        self.sleep = SleepReason::Poll;
+    }
+
+    /// Why the last request failed, for a [`Progress::Retry`]: the transport failure, or
+    /// else what the last response said (`reader.finish()`).
+    pub fn last_failure<'r>(&self, last: Result<Response<'r>, ReadError>) -> Conclusion<'r> {
+        match self.last_failure {
+            Some(failure) => Conclusion::Transport(failure),
+            None => Finish::ApiError.conclude(last),
+        }
     }
 
     /// The wait is over for a run still going: abort it if asked, else report it as last
@@ -449,9 +504,9 @@ impl<'a> Call<'a> {
     fn deadline_reached(&mut self, now_ms: u64, otherwise: Finish) {
         if !self.seen_run {
             self.finish(otherwise);
-        } else if self.abort_at_deadline && self.phase == Phase::Poll {
+        } else if self.abort_at_deadline && matches!(self.phase, Phase::Poll) {
             self.next_request(Phase::Abort, now_ms);
-        } else if self.phase == Phase::Poll {
+        } else if matches!(self.phase, Phase::Poll) {
             self.finish(Finish::DeadlineReached);
         } else {
             self.finish(otherwise);
@@ -466,7 +521,7 @@ impl<'a> Call<'a> {
             _ => d,
         });
         let history = Attempts {
-            idempotent: self.phase != Phase::Start,
+            idempotent: !matches!(self.phase, Phase::Start),
             attempt: self.attempt,
             elapsed_ms: now_ms.saturating_sub(self.first_attempt_ms),
             resource_wait_ms: self.resources_since_ms.map(|t| now_ms.saturating_sub(t)),
@@ -475,9 +530,14 @@ impl<'a> Call<'a> {
             random: self.random(),
         };
         match self.policy.decide(failure, &history) {
-            Decision::RetryAfterMs(ms) => self.resume_ms = now_ms + ms as u64,
+            Decision::RetryAfterMs(ms) => {
+                self.resume_ms = now_ms + ms as u64;
+                let next_attempt = self.attempt.saturating_add(1);
+                self.sleep = SleepReason::Retry { next_attempt, max_attempts: self.policy.max_attempts };
+            }
             Decision::WaitAfterMs(ms) => {
-                if self.phase == Phase::Start {
+                self.sleep = SleepReason::Wait;
+                if matches!(self.phase, Phase::Start) {
                     self.resources_since_ms.get_or_insert(now_ms);
                 }
                 self.attempt = 0;
@@ -497,6 +557,7 @@ impl<'a> Call<'a> {
         if !core::mem::take(&mut self.in_flight) {
             return;
         }
+        self.last_failure = Some(failure);
         self.after_failure(now_ms, Failure::Transport(failure), Finish::Transport(failure));
     }
 
@@ -505,13 +566,12 @@ impl<'a> Call<'a> {
     pub fn on_response(&mut self, now_ms: u64, response: Result<Response<'_>, ReadError>) {
         let response = match response {
             Ok(response) => response,
-            Err(e) => {
-                return self.on_failure(now_ms, TransportFailure::new(Stage::Read, Cause::Malformed(e)));
-            }
+            Err(_) => return self.on_failure(now_ms, TransportFailure::new(Stage::Read, Cause::Malformed)),
         };
         if !self.in_flight {
             return;
         }
+        self.last_failure = None;
         let head = response.head;
         let run = match response.outcome {
             Outcome::Run(run) if head.is_success() => run,

@@ -52,7 +52,7 @@ fn drive(call: &mut Call<'_>, replies: Vec<Reply>, latency: u64) -> (Vec<Step>, 
     loop {
         match call.next(now) {
             Action::Done(finish) => return (steps, finish, now),
-            Action::Sleep { ms } => {
+            Action::Sleep { ms, .. } => {
                 steps.push(Step::Sleep(ms));
                 now += ms as u64;
             }

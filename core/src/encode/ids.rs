@@ -16,8 +16,14 @@ fn check_id(id: &str, invalid: fn(&'static str) -> EncodeError) -> Result<(), En
     match id {
         "" => Err(invalid("is empty")),
         "." | ".." => Err(invalid("cannot be '.' or '..'")),
-        _ if id.trim().is_empty() => Err(invalid("is blank")),
-        _ if id.trim() != id => Err(invalid("has leading or trailing whitespace")),
+        _ if id.bytes().all(|b| b.is_ascii_whitespace()) => Err(invalid("is blank")),
+        _ if [id.as_bytes().first(), id.as_bytes().last()]
+            .into_iter()
+            .flatten()
+            .any(u8::is_ascii_whitespace) =>
+        {
+            Err(invalid("has leading or trailing whitespace"))
+        }
         _ if id.len() > MAX_ID_LEN => Err(invalid("is longer than 255 bytes")),
         _ => Ok(()),
     }

@@ -17,7 +17,7 @@ mod stack;
 
 use apify_core::decode::{Decoded, ResponseDecoder};
 use apify_core::http::ResponseReader;
-use apify_nal::{Client, Clock, Delay, RunOptions};
+use apify_nal::{Client, Clock, RunOptions};
 use canned::{BODY, Canned};
 use cortex_m::peripheral::SYST;
 use cortex_m::peripheral::syst::SystClkSource;
@@ -38,8 +38,8 @@ impl Clock for Ticking {
 
 struct NoDelay;
 
-impl Delay for NoDelay {
-    fn delay_ms(&mut self, _: u32) {}
+impl embedded_hal::delay::DelayNs for NoDelay {
+    fn delay_ns(&mut self, _: u32) {}
 }
 
 static READER: ConstStaticCell<ResponseReader> = ConstStaticCell::new(ResponseReader::new());
@@ -64,14 +64,15 @@ fn round_trip(reader: &mut ResponseReader, stack: &mut Canned) -> Summary {
     let mut buffer = [0u8; BUFFER];
     let remote = core::net::SocketAddr::from(([192, 168, 1, 10], 8080));
     let mut summary = Summary { id: [0; 24], id_len: 0, terminal: false, ok: false };
-    let Ok(client) =
-        Client::new(stack, Ticking(0), NoDelay, remote, "http://192.168.1.10:8080", &mut buffer, reader)
+    let Ok(mut client) = Client::builder(remote)
+        .base_url("http://192.168.1.10:8080")
+        .token("apify_api_firmware")
+        .build(stack, Ticking(0), NoDelay, &mut buffer, reader)
     else {
         return summary;
     };
-    let Ok(mut client) = client.with_token("apify_api_firmware") else { return summary };
     let options = RunOptions::new().memory_mbytes(256).timeout_secs(300);
-    if let Ok(report) = client.run_task("janedoe~my-task", options) {
+    if let Ok(report) = client.run_task("janedoe~my-task", options, None) {
         if let Some(id) = report.run.id.as_ref() {
             let id = id.as_str().as_bytes();
             summary.id_len = id.len().min(24);
