@@ -88,6 +88,14 @@ pub enum FaultKind {
         /// The line, such as `b"Location: /\xff"`.
         line: Vec<u8>,
     },
+    /// Nothing is created; the answer is `status` with this body, as given (JSON content
+    /// type): a hostile or odd server's answer, for clients' checks.
+    Reply {
+        /// The status code.
+        status: u16,
+        /// The body bytes.
+        body: Vec<u8>,
+    },
     /// Handled normally, answered with `Transfer-Encoding: chunked` in several chunks.
     Chunked,
     /// Handled normally (a run start creates the run); the head and half of the body are sent,

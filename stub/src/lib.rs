@@ -185,6 +185,11 @@ impl Stub {
         self.shared.lock().runs.count()
     }
 
+    /// The ID of the most recently created run, if any.
+    pub fn last_run_id(&self) -> Option<String> {
+        self.shared.lock().runs.last().map(|run| run.id.clone())
+    }
+
     /// Final status of the runs of `task` created from now on. `task` is the task ID as it
     /// appears in the path, decoded (e.g. `janedoe~my-task`). `SUCCEEDED` (the default),
     /// `FAILED`, `TIMED-OUT` and `ABORTED` are terminal; any other string becomes the run's

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tiny_http::Request;
 
 use crate::api::{self, Call};
-use crate::bodies::{MEMORY_LIMIT_MESSAGE, Reply};
+use crate::bodies::{JSON, MEMORY_LIMIT_MESSAGE, Reply};
 use crate::front::{BYTE_PAUSE, Conn, Front};
 use crate::state::Shared;
 use crate::wire::Raw;
@@ -50,6 +50,10 @@ fn handle(shared: &Shared, front: &Front, mut request: Request) {
         }
         Some(FaultKind::ServerError { status, html }) => {
             let reply = if html { Reply::html(status) } else { Reply::server_error(status) };
+            respond(request, &reply, chunked);
+        }
+        Some(FaultKind::Reply { status, body }) => {
+            let reply = Reply { status, headers: vec![("Content-Type".into(), JSON.into())], body };
             respond(request, &reply, chunked);
         }
         Some(FaultKind::Delay { ms }) => {

@@ -499,17 +499,13 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// The wait is over for a run still going: abort it if asked, else report it as last
-    /// seen. A call that never saw the run ends with what stopped it instead.
-    fn deadline_reached(&mut self, now_ms: u64, otherwise: Finish) {
-        if !self.seen_run {
-            self.finish(otherwise);
-        } else if self.abort_at_deadline && matches!(self.phase, Phase::Poll) {
+    /// The wait is over: abort the run if asked and it was seen going, else end with
+    /// `finish` (the run as last seen, or what stopped the request that was to show it).
+    fn wait_over(&mut self, now_ms: u64, finish: Finish) {
+        if self.seen_run && self.abort_at_deadline && matches!(self.phase, Phase::Poll) {
             self.next_request(Phase::Abort, now_ms);
-        } else if matches!(self.phase, Phase::Poll) {
-            self.finish(Finish::DeadlineReached);
         } else {
-            self.finish(otherwise);
+            self.finish(finish);
         }
     }
 
@@ -544,7 +540,7 @@ impl<'a> Call<'a> {
                 self.resume_ms = now_ms + ms as u64;
             }
             Decision::GiveUp => self.finish(otherwise),
-            Decision::OutOfTime => self.deadline_reached(now_ms, otherwise),
+            Decision::OutOfTime => self.wait_over(now_ms, otherwise),
             Decision::OutcomeUnknown => self.finish(Finish::OutcomeUnknown(match failure {
                 Failure::Transport(failure) => Some(failure),
                 Failure::Status { .. } => None,
@@ -617,7 +613,7 @@ impl<'a> Call<'a> {
                 } else if self.wait_ms == 0 {
                     self.finish(Finish::Started);
                 } else if past_deadline {
-                    self.deadline_reached(now_ms, Finish::DeadlineReached);
+                    self.wait_over(now_ms, Finish::DeadlineReached);
                 } else {
                     self.next_request(Phase::Poll, now_ms);
                 }
@@ -630,7 +626,7 @@ impl<'a> Call<'a> {
                     self.finish(Finish::Terminal);
                 } else if past_deadline || self.deadline().is_some_and(|d| now_ms + POLL_PAUSE_MS as u64 >= d)
                 {
-                    self.deadline_reached(now_ms, Finish::DeadlineReached);
+                    self.wait_over(now_ms, Finish::DeadlineReached);
                 } else {
                     self.next_request(Phase::Poll, now_ms + POLL_PAUSE_MS as u64);
                 }

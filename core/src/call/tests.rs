@@ -341,8 +341,9 @@ fn failing_polls_are_not_retried_past_the_wait() {
             assert_eq!(finish, Finish::AbortedAtDeadline);
             assert!(sends(&steps).last().unwrap().starts_with("POST /v2/actor-runs/R1/abort"), "{steps:?}");
         } else {
-            // The run was seen going: the wait ended with it as last seen.
-            assert_eq!(finish, Finish::DeadlineReached);
+            // Following failed: the call ends with the failure (adapters add the run's ID).
+            assert_eq!(finish, Finish::Transport(LOST));
+            assert_eq!(call.created_run_id(), Some("R1"));
         }
     }
     // A poll that fails 0.4 s before the deadline is not retried (the backoff is at least
@@ -522,13 +523,13 @@ fn duration(call: &mut Call<'_>, replies: Vec<Reply>) -> (Vec<Step>, Finish, u64
 #[test]
 fn a_wait_bounds_the_whole_call() {
     let silent = |n: usize| (0..n).map(|_| Reply::Silent).collect::<Vec<_>>();
-    // A silent server while following: the call ends when the wait does, with the run as
-    // last seen.
+    // A silent server while following: the call ends when the wait does, with what stopped
+    // the polls.
     let mut call = start_call().wait_ms(20_000);
     let mut replies = vec![http(201, run_body("R1", "READY"))];
     replies.extend(silent(5));
     let (_, finish, took) = duration(&mut call, replies);
-    assert_eq!(finish, Finish::DeadlineReached);
+    assert_eq!(finish, Finish::Transport(SILENT));
     assert!(took <= 20_000, "{took} ms");
     // With an abort at the deadline, the abort has one attempt timeout more.
     let mut call = start_call().wait_ms(5_000).abort_at_deadline(true);

@@ -58,7 +58,7 @@ pub(crate) fn run(mut args: lexopt::Parser) -> Result<u8, Failure> {
             exit::API_ERROR
         }
     };
-    println!("{out}");
+    crate::out::line(out);
     Ok(code)
 }
 
@@ -94,14 +94,15 @@ fn decode_http(input: &[u8], chunk: usize) -> Result<u8, Failure> {
             error.write_json(&mut out).map_err(|e| malformed(&e))?;
             exit::API_ERROR
         }
-        Outcome::HttpError { body_prefix } => {
+        Outcome::OtherBody { body_prefix } => {
             out.push_str(",\"bodyPrefix\":");
             push_json_string(&mut out, &String::from_utf8_lossy(body_prefix));
             exit::API_ERROR
         }
+        _ => exit::MALFORMED,
     };
     out.push('}');
-    println!("{out}");
+    crate::out::line(out);
     Ok(code)
 }
 
@@ -140,13 +141,13 @@ fn headers_json(head: &ResponseHead) -> String {
     out
 }
 
-fn push_json_string(out: &mut String, s: &str) {
+pub(crate) fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }

@@ -20,7 +20,10 @@ pub(crate) const STILL_RUNNING: u8 = 6;
 pub(crate) const TRANSPORT: u8 = 7;
 /// A run start may or may not have created a run; check the task's last run.
 pub(crate) const OUTCOME_UNKNOWN: u8 = 8;
-/// The command line was not understood.
+/// The run was started, then following it failed: the run exists (its ID is printed), so a
+/// script must not start the task again for it.
+pub(crate) const FOLLOW_FAILED: u8 = 9;
+/// The command line was not understood, or an argument is invalid (nothing was sent).
 pub(crate) const USAGE: u8 = 64;
 
 /// Why the tool stops: an exit code and one line for stderr.

@@ -7,6 +7,7 @@
 mod decode;
 mod exit;
 mod options;
+mod out;
 mod run;
 
 use std::process::ExitCode;
@@ -41,7 +42,8 @@ exit codes:
   4 run ABORTED                                5 run TIMED-OUT
   6 still running when --wait ended            7 transport error (no usable response)
   8 outcome unknown: the start may have created a run; check the task's last run
-  64 bad usage";
+  9 the run was started, then following it failed (its id is in the output)
+  64 bad usage or invalid input (nothing was sent)";
 
 fn main() -> ExitCode {
     let mut args = lexopt::Parser::from_env();
@@ -57,11 +59,11 @@ fn main() -> ExitCode {
             None => Err(exit::usage("the command is not valid UTF-8".into())),
         },
         Ok(Some(lexopt::Arg::Long("help") | lexopt::Arg::Short('h'))) => {
-            println!("{USAGE}");
+            out::line(USAGE);
             Ok(exit::SUCCESS)
         }
         Ok(Some(lexopt::Arg::Long("version"))) => {
-            println!("apify-run {}", env!("CARGO_PKG_VERSION"));
+            out::line(format_args!("apify-run {}", env!("CARGO_PKG_VERSION")));
             Ok(exit::SUCCESS)
         }
         Ok(_) => Err(exit::usage("a command is required".into())),
@@ -70,9 +72,9 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("apify-run: {}", failure.message);
+            out::note(format_args!("apify-run: {}", failure.message));
             if failure.code == exit::USAGE {
-                eprintln!("{USAGE}");
+                out::note(USAGE);
             }
             ExitCode::from(failure.code)
         }
