@@ -7,7 +7,7 @@
 #![no_main]
 
 use apify_core::Status;
-use apify_core::http::{HttpError, Outcome, ResponseHead, ResponseReader};
+use apify_core::http::{Outcome, ReadError, ResponseHead, ResponseReader};
 use apify_core::model::{ApiError, Run};
 use apify_core_fuzz::split;
 use libfuzzer_sys::fuzz_target;
@@ -21,7 +21,7 @@ enum Summary {
     Http(ResponseHead, Vec<u8>),
 }
 
-fn read(chunks: &[&[u8]]) -> Result<(Status, Summary), HttpError> {
+fn read(chunks: &[&[u8]]) -> Result<(Status, Summary), ReadError> {
     let mut reader = ResponseReader::<16>::new();
     let mut status = Status::Partial;
     let mut failed = None;
@@ -49,7 +49,8 @@ fn read(chunks: &[&[u8]]) -> Result<(Status, Summary), HttpError> {
         match response.outcome {
             Outcome::Run(run) => Summary::Run(head, run.clone()),
             Outcome::ApiError(e) => Summary::Api(head, e.clone()),
-            Outcome::HttpError { body_prefix } => Summary::Http(head, body_prefix.to_vec()),
+            Outcome::OtherBody { body_prefix } => Summary::Http(head, body_prefix.to_vec()),
+            _ => Summary::Http(head, Vec::new()),
         },
     ))
 }
