@@ -3,7 +3,7 @@
 //!
 //! `no_std`, no allocation, no `unsafe`. Start with [`Client::builder`], then
 //! [`Client::call_task`] (start a task and follow the run to its end) or [`Client::run_task`].
-//! Every protocol decision comes from core's [`Call`](apify_core::call::Call) state machine,
+//! Every protocol decision comes from core's [`Call`] state machine,
 //! exactly as in the `apify-ureq` adapter, which has the same builder, operations, errors and
 //! re-exports; this crate only moves bytes through the stack's non-blocking sockets and waits
 //! through a [`Clock`] (a closure will do, or [`CounterClock`] over a hardware counter) and

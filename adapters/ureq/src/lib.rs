@@ -3,7 +3,7 @@
 //! Start with [`Client::builder`], then [`Client::call_task`] (start a task and follow the run
 //! to its end) or [`Client::run_task`] (start it and return). Every protocol decision (what to
 //! send, what may be retried, when to poll, when to give up) comes from core's
-//! [`Call`](apify_core::call::Call) state machine; this crate only moves bytes and sleeps, and
+//! [`Call`] state machine; this crate only moves bytes and sleeps, and
 //! its sister crates (`apify-nal` for microcontrollers) have the same builder, operations,
 //! errors and re-exports. Response bodies stream from the socket into core's decoder, never
 //! whole into memory; error statuses are decoded too, so an API refusal arrives as
