@@ -27,14 +27,14 @@ fn roundtrip(c: &mut Criterion) {
     let stub = Stub::start(config).expect("the stand-in starts");
     let client = Client::builder().base_url(stub.base_url()).build().expect("a valid client");
     let started = client.run_task("janedoe~bench", RunOptions::new(), None).expect("a run starts");
-    let id = started.run.id.as_ref().expect("the run has an id").as_str().to_string();
+    let id = started.run.id().expect("the run has an id").as_str().to_string();
     let url = format!("{}/v2/actor-runs/{id}", stub.base_url());
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
 
     // Check once that each does what it claims.
     let report = client.call_task("janedoe~bench", RunOptions::new(), None, Duration::from_secs(10)).unwrap();
     assert_eq!(report.finish, Finish::Terminal);
-    assert_eq!(client.get_run(&id).unwrap().run.id.as_ref().unwrap().as_str(), id);
+    assert_eq!(client.get_run(&id).unwrap().run.id().unwrap().as_str(), id);
     let mut body = String::new();
     agent.get(&url).call().unwrap().into_body().into_reader().read_to_string(&mut body).unwrap();
     assert!(body.contains(&id));

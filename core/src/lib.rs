@@ -69,7 +69,7 @@
 //! }
 //! let response = reader.finish().unwrap();
 //! let Outcome::Run(run) = response.outcome else { panic!("not a run") };
-//! assert_eq!(run.status, Some(RunStatus::Ready));
+//! assert_eq!(run.status(), Some(RunStatus::Ready));
 //! # Ok::<(), apify_core::encode::EncodeError>(())
 //! ```
 //!

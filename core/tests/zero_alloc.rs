@@ -86,7 +86,7 @@ fn decode_everything() {
                 decoder.feed_with(chunk, &mut select).unwrap();
             }
             match decoder.finish_with(&mut select).unwrap() {
-                Decoded::Run(run) => assert!(run.id.is_some()),
+                Decoded::Run(run) => assert!(run.id().is_some()),
                 Decoded::Error(error) => assert!(error.has_data),
             }
         }

@@ -42,7 +42,7 @@
 //!     .token("apify_api_...")
 //!     .build(stack, millis_since_boot, delay, &mut buffer, &mut reader)?;
 //! let report = client.call_task("janedoe~my-task", RunOptions::new().memory_mbytes(256), None, Duration::from_secs(120))?;
-//! let status = report.run.status.as_ref().map(|s| s.as_str());
+//! let status = report.run.status();
 //! # let _ = status; Ok(()) }
 //! ```
 #![no_std]

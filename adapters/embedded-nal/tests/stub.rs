@@ -218,7 +218,7 @@ fn start_and_follow_with_small_and_medium_buffers() {
                 .call_task("janedoe~my-task", RunOptions::new().memory_mbytes(256), None, SECS_20)
                 .unwrap();
             assert_eq!(report.finish, Finish::Terminal);
-            report.run.status.clone()
+            report.run.status()
         });
         assert_eq!((status, open), (Some(RunStatus::Succeeded), 0), "buffer {buffer}");
     }
@@ -231,13 +231,13 @@ fn single_operations_and_api_errors() {
     let (id, _) = with_client(&stub, Faults::default(), 256, |client| {
         let report = client.run_task("janedoe~my-task", RunOptions::new(), Some(b"{\"a\":1}")).unwrap();
         assert_eq!(report.finish, Finish::Started);
-        report.run.id.as_ref().unwrap().as_str().to_string()
+        report.run.id().unwrap().as_str().to_string()
     });
     let ((), open) = with_client(&stub, Faults::default(), 256, |client| {
-        assert_eq!(client.get_run(&id).unwrap().run.id.as_ref().unwrap().as_str(), id);
+        assert_eq!(client.get_run(&id).unwrap().run.id().unwrap().as_str(), id);
         let aborted = client.abort_run(&id).unwrap();
-        assert!(matches!(aborted.run.status, Some(RunStatus::Aborted | RunStatus::Aborting)));
-        assert_eq!(client.last_run("janedoe~my-task").unwrap().run.id.as_ref().unwrap().as_str(), id);
+        assert!(matches!(aborted.run.status(), Some(RunStatus::Aborted | RunStatus::Aborting)));
+        assert_eq!(client.last_run("janedoe~my-task").unwrap().run.id().unwrap().as_str(), id);
         assert!(matches!(client.get_run("NoSuchRun1234567"), Err(Error::Api { status: 404, .. })));
         assert_eq!(client.api_error().unwrap().error_type.as_ref().unwrap().as_str(), "record-not-found");
     });
@@ -255,7 +255,7 @@ fn one_byte_receives_storms_and_short_sends_still_work() {
     ];
     for f in faults {
         let (status, open) = with_client(&stub, f, 128, |client| {
-            client.call_task("janedoe~my-task", RunOptions::new(), None, SECS_20).unwrap().run.status.clone()
+            client.call_task("janedoe~my-task", RunOptions::new(), None, SECS_20).unwrap().run.status()
         });
         assert_eq!((status, open), (Some(RunStatus::Succeeded), 0));
     }
@@ -345,7 +345,7 @@ fn server_faults_from_the_stand_in() {
     stub.push_fault(Fault::new(Match::GetRun, FaultKind::ServerError { status: 502, html: true }));
     stub.push_fault(Fault::new(Match::GetRun, FaultKind::Chunked));
     let (status, open) = with_client(&stub, Faults::default(), 128, |client| {
-        client.call_task("janedoe~my-task", RunOptions::new(), None, SECS_20).unwrap().run.status.clone()
+        client.call_task("janedoe~my-task", RunOptions::new(), None, SECS_20).unwrap().run.status()
     });
     assert_eq!((status, open), (Some(RunStatus::Succeeded), 0));
     assert_eq!(stub.runs_started(), 1);
@@ -416,7 +416,7 @@ fn a_started_run_is_kept_when_following_it_fails() {
     let (result, open) = with_client(&stub, Faults::default(), 128, |client| {
         let result = client.call_task_with("janedoe~my-task", RunOptions::new(), None, SECS_20, false, |p| {
             seen.push(match p {
-                Progress::Run(run) => format!("run {:?}", run.status),
+                Progress::Run(run) => format!("run {:?}", run.status()),
                 Progress::Retry { reason, next_attempt, .. } => format!("retry {next_attempt}: {reason}"),
                 other => format!("{other:?}"),
             });

@@ -84,8 +84,9 @@ impl fmt::Display for Error {
                 Conclusion::OutcomeUnknown { status: *status, failure: *failure }.fmt(f)
             }
             Self::FollowFailed { run, cause } => {
-                let id = run.id.as_ref().map_or("?", |t| t.as_str());
-                let status = run.status.as_ref().map_or("UNKNOWN", RunStatus::as_str);
+                let (id, status) = (run.id(), run.status());
+                let id = id.as_ref().map_or("?", |t| t.as_str());
+                let status = status.as_ref().map_or("UNKNOWN", RunStatus::as_str);
                 write!(
                     f,
                     "run {} was started ({}), then following it failed: {cause}",

@@ -16,7 +16,7 @@
 //!
 //! let client = Client::builder().token(std::env::var("APIFY_TOKEN").unwrap_or_default()).build()?;
 //! let report = client.call_task("janedoe~my-task", RunOptions::new().memory_mbytes(1024), None, Duration::from_secs(300))?;
-//! println!("{:?} {:?}", report.run.id, report.run.status);
+//! println!("{:?} {:?}", report.run.id(), report.run.status());
 //! # Ok::<(), apify_ureq::Error>(())
 //! ```
 //!
@@ -32,7 +32,7 @@
 //! let stub = apify_stub::Stub::start(apify_stub::StubConfig::default())?;
 //! let client = Client::builder().base_url(stub.base_url()).token("apify_api_test").build()?;
 //! let report = client.call_task("janedoe~my-task", RunOptions::new(), Some(br#"{"q":1}"#), Duration::from_secs(30))?;
-//! assert_eq!((report.finish, report.run.status), (Finish::Terminal, Some(RunStatus::Succeeded)));
+//! assert_eq!((report.finish, report.run.status()), (Finish::Terminal, Some(RunStatus::Succeeded)));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

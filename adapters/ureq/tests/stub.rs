@@ -54,14 +54,14 @@ fn start_follow_and_finish() {
             false,
             |progress| {
                 if let Progress::Run(run) = progress {
-                    seen.push(run.status.clone().unwrap());
+                    seen.push(run.status().unwrap());
                 }
             },
         )
         .unwrap();
     assert_eq!(report.finish, Finish::Terminal);
-    assert_eq!(report.run.status, Some(RunStatus::Succeeded));
-    assert_eq!(report.run.options.memory_mbytes, Some(512));
+    assert_eq!(report.run.status(), Some(RunStatus::Succeeded));
+    assert_eq!(report.run.options().memory_mbytes(), Some(512));
     assert_eq!(seen.first(), Some(&RunStatus::Ready));
     assert_eq!(seen.last(), Some(&RunStatus::Succeeded));
     let start = &stub.requests()[0];
@@ -78,14 +78,14 @@ fn single_operations() {
     let client = client(&stub);
     let started = client.run_task("~my-task", RunOptions::new(), None).unwrap();
     assert_eq!(started.finish, Finish::Started);
-    let id = started.run.id.as_ref().unwrap().as_str().to_string();
-    assert_eq!(client.get_run(&id).unwrap().run.id, started.run.id);
+    let id = started.run.id().unwrap().as_str().to_string();
+    assert_eq!(client.get_run(&id).unwrap().run.id(), started.run.id());
     let finished = client.wait_for_run(&id, Duration::from_secs(20), |_| {}).unwrap();
     assert_eq!(finished.finish, Finish::Terminal);
-    assert_eq!(client.last_run("~my-task").unwrap().run.id, started.run.id);
+    assert_eq!(client.last_run("~my-task").unwrap().run.id(), started.run.id());
     let other = client.run_task("~my-task", RunOptions::new(), None).unwrap();
-    let aborted = client.abort_run(other.run.id.as_ref().unwrap().as_str()).unwrap();
-    assert!(matches!(aborted.run.status, Some(RunStatus::Aborted | RunStatus::Aborting)));
+    let aborted = client.abort_run(other.run.id().unwrap().as_str()).unwrap();
+    assert!(matches!(aborted.run.status(), Some(RunStatus::Aborted | RunStatus::Aborting)));
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn final_statuses_and_api_errors() {
     stub.set_outcome("janedoe~flaky", "FAILED");
     let client = client(&stub);
     let report = client.call_task("janedoe~flaky", RunOptions::new(), None, Duration::from_secs(20)).unwrap();
-    assert_eq!(report.run.status, Some(RunStatus::Failed));
+    assert_eq!(report.run.status(), Some(RunStatus::Failed));
     match client.run_task("janedoe~missing", RunOptions::new(), None) {
         Err(Error::Api { status: 404, error }) => {
             assert_eq!(error.error_type, Some(ErrorType::RecordNotFound));
@@ -125,7 +125,7 @@ fn rate_limits_with_and_without_retry_after() {
     stub.push_fault(Fault::new(Match::GetRun, FaultKind::RateLimited { retry_after_secs: None }));
     let started = Instant::now();
     let report = follow(&client(&stub)).unwrap();
-    assert_eq!(report.run.status, Some(RunStatus::Succeeded));
+    assert_eq!(report.run.status(), Some(RunStatus::Succeeded));
     assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After was honoured");
     assert_eq!(stub.runs_started(), 1);
 }
@@ -172,7 +172,7 @@ fn server_errors_are_unknown_for_a_start_and_retried_for_a_poll() {
     stub.push_fault(Fault::new(Match::GetRun, FaultKind::ServerError { status: 502, html: true }));
     stub.push_fault(Fault::new(Match::GetRun, FaultKind::CloseMidBody));
     stub.push_fault(Fault::new(Match::GetRun, FaultKind::CloseWithoutResponse));
-    assert_eq!(follow(&client(&stub)).unwrap().run.status, Some(RunStatus::Succeeded));
+    assert_eq!(follow(&client(&stub)).unwrap().run.status(), Some(RunStatus::Succeeded));
 }
 
 #[test]
@@ -182,7 +182,7 @@ fn slow_and_fragmented_responses() {
     stub.push_fault(Fault::new(Match::GetRun, FaultKind::Chunked));
     stub.push_fault(Fault::new(Match::GetRun, FaultKind::Delay { ms: 300 }));
     stub.push_fault(Fault::new(Match::GetRun, FaultKind::OneBytePerWrite));
-    assert_eq!(follow(&client(&stub)).unwrap().run.status, Some(RunStatus::Succeeded));
+    assert_eq!(follow(&client(&stub)).unwrap().run.status(), Some(RunStatus::Succeeded));
 }
 
 #[test]
@@ -207,7 +207,8 @@ fn a_server_that_never_answers_times_out() {
     let started = Instant::now();
     assert!(matches!(follow(&client(&stub)), Err(Error::OutcomeUnknown { .. })));
     assert!(started.elapsed() < Duration::from_secs(5), "the attempt timeout ended the wait");
-    let id = client(&stub).run_task("~t", RunOptions::new(), None).unwrap().run.id.clone().unwrap();
+    let id =
+        client(&stub).run_task("~t", RunOptions::new(), None).unwrap().run.id().unwrap().as_str().to_string();
     for _ in 0..10 {
         stub.push_fault(Fault::new(Match::GetRun, FaultKind::NoAnswer { ms: 3_000 }));
     }
@@ -278,7 +279,8 @@ fn one_deadline_bounds_each_attempt() {
     // Every byte of the answer arrives within a phase timeout, but the whole takes far
     // longer than the attempt may: the attempt ends at its deadline.
     let stub = stub();
-    let id = client(&stub).run_task("~t", RunOptions::new(), None).unwrap().run.id.clone().unwrap();
+    let id =
+        client(&stub).run_task("~t", RunOptions::new(), None).unwrap().run.id().unwrap().as_str().to_string();
     stub.push_fault(Fault::new(Match::GetRun, FaultKind::Trickle { ms_per_byte: 20 }));
     let policy = RetryPolicy { max_attempts: 1, attempt_timeout_ms: 1_000, ..FAST };
     let client =
@@ -295,7 +297,8 @@ fn one_deadline_bounds_each_attempt() {
 #[test]
 fn header_bytes_core_refuses_are_refused_here_too() {
     let stub = stub();
-    let id = client(&stub).run_task("~t", RunOptions::new(), None).unwrap().run.id.clone().unwrap();
+    let id =
+        client(&stub).run_task("~t", RunOptions::new(), None).unwrap().run.id().unwrap().as_str().to_string();
     for _ in 0..2 {
         let line = b"Location: https://api.apify.com/v2/actor-runs/\xff".to_vec();
         stub.push_fault(Fault::new(Match::GetRun, FaultKind::ExtraHeader { line }));
@@ -324,7 +327,7 @@ fn a_started_run_is_kept_when_following_it_fails() {
     match follow(&client) {
         Err(e @ Error::FollowFailed { .. }) => {
             let run = e.started_run().unwrap();
-            let id = run.id.as_ref().unwrap().as_str();
+            let id = run.id().unwrap().as_str();
             assert_eq!(stub.requests().iter().filter(|r| r.method == "POST").count(), 1);
             assert!(
                 e.to_string().starts_with(&format!("run {id} was started (READY), then following")),

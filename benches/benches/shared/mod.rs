@@ -163,12 +163,12 @@ pub(crate) fn decode_apify<'d>(decoder: &'d mut ResponseDecoder, bytes: &[u8], c
 }
 
 pub(crate) fn check_apify(run: &Run) {
-    assert_eq!(run.id.as_ref().map(|id| id.as_str()), Some(RUN_ID));
-    assert_eq!(run.status, Some(RunStatus::Succeeded));
-    assert_eq!(run.stats.mem_avg_bytes().map(|d| d.to_string()).as_deref(), Some("35914228.4"));
-    assert_eq!(run.stats.compute_units().map(|d| d.to_string()).as_deref(), Some("0.0072886"));
-    assert!(run.usage.is_some() && run.usage_usd.is_some(), "usage and usageUsd decoded");
-    assert_eq!(run.usage_usd.unwrap().iter().count(), 12, "every usageUsd amount, `?` key included");
+    assert_eq!(run.id().map(|id| id.as_str()), Some(RUN_ID));
+    assert_eq!(run.status(), Some(RunStatus::Succeeded));
+    assert_eq!(run.stats().mem_avg_bytes().map(|d| d.to_string()).as_deref(), Some("35914228.4"));
+    assert_eq!(run.stats().compute_units().map(|d| d.to_string()).as_deref(), Some("0.0072886"));
+    assert!(run.usage().is_some() && run.usage_usd().is_some(), "usage and usageUsd decoded");
+    assert_eq!(run.usage_usd().unwrap().iter().count(), 12, "every usageUsd amount, `?` key included");
 }
 
 pub(crate) fn check_typed(envelope: &Envelope<'_>) {

@@ -213,8 +213,10 @@ impl fmt::Display for Conclusion<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Run { run, finish } => {
-                let id = run.id.as_ref().map_or("?", |t| t.as_str());
-                let status = run.status.as_ref().map_or("UNKNOWN", RunStatus::as_str);
+                let id = run.id();
+                let status = run.status();
+                let id = id.as_ref().map_or("?", |t| t.as_str());
+                let status = status.as_ref().map_or("UNKNOWN", RunStatus::as_str);
                 write!(f, "run {} {}", Printable(id), Printable(status))?;
                 if *finish == Finish::DeadlineReached {
                     f.write_str(" (still going when the wait ended)")?;
@@ -591,7 +593,7 @@ impl<'a> Call<'a> {
             _ => None,
         };
         if let Some(asked) = asked {
-            if run.id.as_ref().is_some_and(|id| id.as_str() != asked.as_str() || id.is_truncated()) {
+            if run.id().is_some_and(|id| id.as_str() != asked.as_str() || id.is_truncated()) {
                 return self.on_failure(now_ms, TransportFailure::new(Stage::Read, Cause::WrongRun));
             }
         }
@@ -600,12 +602,12 @@ impl<'a> Call<'a> {
         let past_deadline = self.deadline().is_some_and(|d| now_ms >= d);
         match self.phase {
             Phase::Start => {
-                match run.id.as_ref().and_then(|id| id.complete()).map(RunId::new) {
-                    Some(Ok(_)) => {}
+                let Some(id) = run.id().and_then(|id| id.complete()).filter(|id| RunId::new(id).is_ok())
+                else {
                     // Created, but without an ID to follow: as good as unknown.
-                    _ => return self.finish(Finish::OutcomeUnknown(None)),
-                }
-                self.run = RunRef::Learned(run.id.clone().unwrap_or_default());
+                    return self.finish(Finish::OutcomeUnknown(None));
+                };
+                self.run = RunRef::Learned(Id::from_str_truncating(id));
                 self.created_ms = Some(now_ms);
                 self.seen_run = true;
                 if terminal {

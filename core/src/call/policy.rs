@@ -176,7 +176,7 @@ impl RetryPolicy {
                 {
                     return Self::wait(POLL_PAUSE_MS, history);
                 }
-                429 => match head.retry_after {
+                429 => match head.retry_after() {
                     Some(RetryAfter::Seconds(s)) => Some(s as u64 * 1000),
                     _ => None,
                 },

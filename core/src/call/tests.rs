@@ -421,7 +421,7 @@ fn conclusions_pair_the_finish_with_the_last_response() {
     );
     let mut reader = read(ok.as_bytes());
     assert!(
-        matches!(Finish::Terminal.conclude(reader.finish()), Conclusion::Run { finish: Finish::Terminal, run } if run.id.is_some())
+        matches!(Finish::Terminal.conclude(reader.finish()), Conclusion::Run { finish: Finish::Terminal, run } if run.id().is_some())
     );
     let refused = error_body("record-not-found");
     let mut reader =

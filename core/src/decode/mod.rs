@@ -12,7 +12,6 @@
 //! socket has delivered, not one byte per call, where the driver allows it.
 
 mod fields;
-mod table;
 
 use core::fmt;
 
@@ -22,21 +21,7 @@ use crate::Status;
 use crate::json::{Event, Parser, SyntaxError, Visitor};
 use crate::model::{ApiError, Run};
 
-/// Where a field sits in the document, such as `data.stats.memAvgBytes`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FieldPath {
-    parent: &'static str,
-    key: &'static str,
-}
-
-impl fmt::Display for FieldPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.parent.is_empty() {
-            write!(f, "{}.", self.parent)?;
-        }
-        f.write_str(self.key)
-    }
-}
+pub use crate::model::FieldPath;
 
 /// A JSON value's type, as found in a body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,17 +68,6 @@ pub enum DecodeError {
         /// What the body held.
         found: JsonKind,
     },
-    /// A number does not fit its field exactly (an integer field got a fraction, a value
-    /// overflowed, or a fraction has more digits than a [`Decimal`](crate::Decimal) holds).
-    NumberOutOfRange {
-        /// The field.
-        field: FieldPath,
-    },
-    /// A timestamp field holds a string that is not an RFC 3339 date-time.
-    InvalidTimestamp {
-        /// The field.
-        field: FieldPath,
-    },
     /// The body is a JSON object with no `data` object and no `error` object in it (a
     /// `"data": null` is none).
     NoDataOrError,
@@ -106,10 +80,6 @@ impl fmt::Display for DecodeError {
             Self::UnexpectedType { field, expected, found } => {
                 write!(f, "`{field}` should be {expected}, found {found}")
             }
-            Self::NumberOutOfRange { field } => {
-                write!(f, "`{field}` holds a number that does not fit it exactly")
-            }
-            Self::InvalidTimestamp { field } => write!(f, "`{field}` is not an RFC 3339 timestamp"),
             Self::NoDataOrError => f.write_str("the body has no `data` or `error` object"),
         }
     }
@@ -142,9 +112,9 @@ pub enum Decoded<'a> {
 ///     decoder.feed(chunk)?;
 /// }
 /// let Decoded::Run(run) = decoder.finish()? else { panic!("not a run") };
-/// assert_eq!(run.id.as_ref().unwrap().as_str(), "HG7ML7M8z78YcAPEB");
-/// assert_eq!(run.status, Some(RunStatus::Running));
-/// assert_eq!(run.stats.mem_avg_bytes().unwrap().to_string(), "35914228.4");
+/// assert_eq!(run.id().unwrap().as_str(), "HG7ML7M8z78YcAPEB");
+/// assert_eq!(run.status(), Some(RunStatus::Running));
+/// assert_eq!(run.stats().mem_avg_bytes().unwrap().to_string(), "35914228.4");
 /// # Ok::<(), apify_core::decode::DecodeError>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -213,7 +183,7 @@ impl<const DEPTH: usize> ResponseDecoder<DEPTH> {
     /// Starts over for another body, reusing this memory.
     pub fn reset(&mut self) {
         self.parser = Parser::new();
-        self.fields = Fields::new();
+        self.fields.reset();
     }
 
     /// Decodes the next chunk (see [`json::Parser::feed`](crate::json::Parser::feed)).

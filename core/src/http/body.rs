@@ -30,14 +30,15 @@ pub(crate) enum Chunk {
 /// How the body's end is known, and how far the reader is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Framing {
+    /// Neither length nor chunked: the body ends when the connection closes. (First: a new
+    /// reader's framing, zero bits.)
+    UntilClose,
     /// No body (204, 304, …).
     Empty,
     /// `Content-Length`: this many bytes are still to come.
     Length {
         remaining: u64,
     },
-    /// Neither length nor chunked: the body ends when the connection closes.
-    UntilClose,
     Chunked {
         part: Chunk,
         remaining: u64,

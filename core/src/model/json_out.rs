@@ -2,8 +2,10 @@
 
 use core::fmt::{self, Display, Write};
 
-use super::{ApiError, Metamorph, Run, RunStats, Text, Usage, UsageItem};
-use crate::model::NumberKind;
+use super::fields::FIELDS;
+use super::table::{COUNT, Ctx, Kind};
+use super::{ApiError, Run, Text};
+use crate::Decimal;
 
 /// Writes `value` as a JSON string.
 fn string(out: &mut impl Write, value: &dyn Display) -> fmt::Result {
@@ -91,110 +93,78 @@ impl<'w, W: Write> Object<'w, W> {
     }
 }
 
-fn text<const N: usize>(t: &Option<Text<N>>) -> Option<&dyn Display> {
-    t.as_ref().map(|t| t as &dyn Display)
-}
-
 fn shown<T: Display>(v: &Option<T>) -> Option<&dyn Display> {
     v.as_ref().map(|v| v as &dyn Display)
 }
 
-fn usage<W: Write>(o: &mut Object<'_, W>, key: &str, usage: &Option<Usage>) -> fmt::Result {
-    let Some(usage) = usage else { return Ok(()) };
-    o.object(key, |o| usage.iter().try_for_each(|(item, v): (UsageItem, _)| o.raw(item.key(), Some(&v))))
-}
-
-fn stats<W: Write>(o: &mut Object<'_, W>, stats: &RunStats) -> fmt::Result {
-    for (slot, (key, kind)) in RunStats::KEYS.iter().enumerate() {
-        match (kind, stats.raw(slot)) {
-            (NumberKind::Integer, Some(v)) => o.raw(key, Some(&v))?,
-            (NumberKind::Fraction, Some(v)) => o.raw(key, Some(&crate::Decimal::from_bits(v)))?,
-            (_, None) => {}
-        }
-    }
-    Ok(())
-}
-
-fn metamorph<W: Write>(out: &mut W, m: &Metamorph) -> fmt::Result {
-    let mut o = Object::open(out)?;
-    o.str("createdAt", shown(&m.created_at))?;
-    o.str("actorId", text(&m.actor_id))?;
-    o.str("buildId", text(&m.build_id))?;
-    o.str("inputKey", text(&m.input_key))?;
-    o.close()
+fn text<const N: usize>(t: &Option<Text<N>>) -> Option<&dyn Display> {
+    t.as_ref().map(|t| t as &dyn Display)
 }
 
 impl Run {
-    /// Writes the run as `{"data": {...}}` with the API's field names, fields that are
-    /// `None` left out, numbers exact. A truncated text ends in `…`. Only the last
-    /// metamorph is kept, so `metamorphs` holds at most one entry.
+    /// Writes the run as `{"data": {...}}` with the API's field names, in the list's order,
+    /// fields that are absent left out, numbers exact. A truncated text ends in `…`. Only the
+    /// last metamorph is kept, so `metamorphs` holds at most one entry.
     ///
     /// ```
-    /// use apify_core::model::{Run, RunStatus};
+    /// use apify_core::decode::{Decoded, ResponseDecoder};
     ///
-    /// let mut run = Run::EMPTY;
-    /// run.status = Some(RunStatus::Running);
+    /// let mut decoder = ResponseDecoder::<16>::new();
+    /// decoder.feed(br#"{"data":{"status":"RUNNING","extra":[1],"exitCode":null,"stats":{"computeUnits":0.5}}}"#)?;
+    /// let Decoded::Run(run) = decoder.finish()? else { panic!() };
     /// let mut out = String::new();
     /// run.write_json(&mut out).unwrap();
-    /// assert_eq!(out, r#"{"data":{"status":"RUNNING","meta":{},"stats":{},"options":{}}}"#);
+    /// assert_eq!(out, r#"{"data":{"status":"RUNNING","stats":{"computeUnits":0.5}}}"#);
+    /// # Ok::<(), apify_core::decode::DecodeError>(())
     /// ```
     pub fn write_json(&self, out: &mut impl Write) -> fmt::Result {
         out.write_str("{\"data\":")?;
         let mut o = Object::open(out)?;
-        o.str("id", text(&self.id))?;
-        o.str("actId", text(&self.act_id))?;
-        o.str("userId", text(&self.user_id))?;
-        o.str("actorTaskId", text(&self.actor_task_id))?;
-        o.str("startedAt", shown(&self.started_at))?;
-        o.str("finishedAt", shown(&self.finished_at))?;
-        o.str("status", shown(&self.status))?;
-        o.str("statusMessage", text(&self.status_message))?;
-        o.raw("isStatusMessageTerminal", shown(&self.is_status_message_terminal))?;
-        o.object("meta", |m| {
-            let meta = &self.meta;
-            m.str("origin", shown(&meta.origin))?;
-            m.str("clientIp", text(&meta.client_ip))?;
-            m.str("userAgent", text(&meta.user_agent))?;
-            m.str("scheduleId", text(&meta.schedule_id))?;
-            m.str("scheduledAt", shown(&meta.scheduled_at))
-        })?;
-        if let Some(model) = &self.pricing_model {
-            o.object("pricingInfo", |p| p.str("pricingModel", Some(model)))?;
-        }
-        o.object("stats", |s| stats(s, &self.stats))?;
-        o.object("options", |p| {
-            let opts = &self.options;
-            p.str("build", text(&opts.build))?;
-            p.raw("timeoutSecs", shown(&opts.timeout_secs))?;
-            p.raw("memoryMbytes", shown(&opts.memory_mbytes))?;
-            p.raw("diskMbytes", shown(&opts.disk_mbytes))?;
-            p.raw("maxItems", shown(&opts.max_items))?;
-            p.raw("maxTotalChargeUsd", shown(&opts.max_total_charge_usd))?;
-            p.raw("restartOnError", shown(&opts.restart_on_error))
-        })?;
-        o.str("buildId", text(&self.build_id))?;
-        o.raw("exitCode", shown(&self.exit_code))?;
-        o.str("generalAccess", shown(&self.general_access))?;
-        o.str("defaultKeyValueStoreId", text(&self.default_key_value_store_id))?;
-        o.str("defaultDatasetId", text(&self.default_dataset_id))?;
-        o.str("defaultRequestQueueId", text(&self.default_request_queue_id))?;
-        o.str("buildNumber", text(&self.build_number))?;
-        o.str("containerUrl", text(&self.container_url))?;
-        o.raw("isContainerServerReady", shown(&self.is_container_server_ready))?;
-        o.str("gitBranchName", text(&self.git_branch_name))?;
-        usage(&mut o, "usage", &self.usage)?;
-        o.raw("usageTotalUsd", shown(&self.usage_total_usd))?;
-        usage(&mut o, "usageUsd", &self.usage_usd)?;
-        if let Some(last) = &self.last_metamorph {
-            o.key("metamorphs")?;
-            o.out.write_char('[')?;
-            metamorph(o.out, last)?;
-            o.out.write_char(']')?;
-        }
-        o.str("platformUsageBillingModel", shown(&self.platform_usage_billing_model))?;
+        self.members(&mut o, Ctx::Run, true)?;
         o.close()?;
         out.write_char('}')
     }
+
+    /// The members of `ctx` present in this run; with `nested`, its objects and arrays too
+    /// (the list nests two deep: the run, then its objects).
+    fn members<W: Write>(&self, o: &mut Object<'_, W>, ctx: Ctx, nested: bool) -> fmt::Result {
+        for i in 0..COUNT as u8 {
+            let field = &FIELDS[i as usize];
+            if field.ctx != ctx {
+                continue;
+            }
+            match field.kind {
+                Kind::Object(inner) if nested && self.is_present(i) => {
+                    o.object(field.key, |o| self.members(o, inner, false))?;
+                }
+                Kind::Array(inner) if nested && self.is_present(i) => {
+                    o.key(field.key)?;
+                    o.out.write_char('[')?;
+                    if let Some(element) = element_of(inner).filter(|&e| self.is_present(e)) {
+                        let mut item = Object::open(o.out)?;
+                        if let Kind::Object(of) = FIELDS[element as usize].kind {
+                            self.members(&mut item, of, false)?;
+                        }
+                        item.close()?;
+                    }
+                    o.out.write_char(']')?;
+                }
+                Kind::Text { .. } => o.str(field.key, self.text(i).as_ref().map(|t| t as &dyn Display))?,
+                Kind::Timestamp => o.str(field.key, shown(&self.timestamp(i)))?,
+                Kind::Decimal => o.raw(field.key, shown(&self.number(i).map(Decimal::from_bits)))?,
+                Kind::I32 => o.raw(field.key, shown(&self.number(i).map(|n| n as i32)))?,
+                Kind::U32 | Kind::U64 => o.raw(field.key, shown(&self.number(i)))?,
+                Kind::Bool => o.raw(field.key, shown(&self.boolean(i)))?,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The element field of an array context.
+fn element_of(array: Ctx) -> Option<u8> {
+    (0..COUNT as u8).find(|&i| FIELDS[i as usize].ctx == array)
 }
 
 impl ApiError {

@@ -68,15 +68,25 @@ macro_rules! string_enum {
 }
 
 mod api_error;
+pub(crate) mod fields;
 mod json_out;
 mod kinds;
 mod run;
+pub(crate) mod table;
 mod text;
 mod timestamp;
 
 pub use api_error::{ApiError, ErrorType};
 pub use kinds::{GeneralAccess, Origin, PricingModel, RunStatus, UsageBillingModel};
-pub(crate) use run::NumberKind;
-pub use run::{ID_CAPACITY, Id, Metamorph, Run, RunConfig, RunMeta, RunStats, Usage, UsageItem};
+#[cfg(feature = "details")]
+pub use run::Metamorph;
+#[cfg(feature = "options")]
+pub use run::RunConfig;
+#[cfg(feature = "meta")]
+pub use run::RunMeta;
+#[cfg(feature = "stats")]
+pub use run::RunStats;
+pub use run::{ID_CAPACITY, Id, Run, TextRef, Usage, UsageItem};
+pub use table::FieldPath;
 pub use text::{Printable, Text};
 pub use timestamp::Timestamp;

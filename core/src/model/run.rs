@@ -1,288 +1,469 @@
-//! The run object (`data` of Run task, Get run, Abort run), field by field.
+//! The run object (`data` of Run task, Get run, Abort run), stored by kind.
+//!
+//! A [`Run`] keeps every field of [the list](super::fields) in storage by kind: one byte
+//! arena for texts (each field at a fixed place, with its capacity), one slot per number and
+//! per timestamp, and two bits per field, one for presence and one flag (a text cut to its
+//! capacity, a number or timestamp that did not fit, a boolean's value). All zero is the
+//! empty run, so a `static` reader lands in `.bss`.
 
-use super::{GeneralAccess, Origin, PricingModel, RunStatus, Text, Timestamp, UsageBillingModel};
+use core::fmt;
+
+use super::table::{COUNT, FieldPath, Kind, LAYOUT, SIZES, WORDS};
+// Used by views and lines that a build may leave out (see the features).
+use super::fields::FIELDS;
+#[allow(unused_imports)]
+use super::table::{Ctx, index, mask_of};
+use super::{Text, Timestamp};
 use crate::Decimal;
 
 /// Text capacity of ID fields (IDs are 17 characters today; the API does not promise it).
 pub const ID_CAPACITY: usize = 24;
 
-/// An ID field's text.
+/// An ID, owned (for an adapter's error that outlives the response, say).
 pub type Id = Text<ID_CAPACITY>;
 
-/// A run of an Actor or task, as `GET /v2/actor-runs/{id}` returns it.
-///
-/// Every field is optional: the spec requires some, but real bodies drop "required" fields
-/// (older ones have no `generalAccess`, READY runs carry few stats), so absence is `None`,
-/// never an error. Unknown fields are skipped. Not kept, to stay within the memory budget,
-/// but reachable while decoding with [`json::Select`](crate::json::Select):
-/// `chargedEventCounts`, `accountedChargedEventCounts`, `storageIds` (their `default` entries
-/// equal the `default*Id` fields), `pricingInfo` beyond its model, `consoleUrl` (it is
-/// `https://console.apify.com/view/runs/{id}`) and all but the last of `metamorphs`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct Run {
-    /// `id` (capacity 24).
-    pub id: Option<Id>,
-    /// `actId`: the Actor's ID, or `username~name` in some bodies (capacity 40).
-    pub act_id: Option<Text<40>>,
-    /// `userId`: who started the run (capacity 24).
-    pub user_id: Option<Id>,
-    /// `actorTaskId`: set for task runs (capacity 24).
-    pub actor_task_id: Option<Id>,
-    /// `startedAt`.
-    pub started_at: Option<Timestamp>,
-    /// `finishedAt`: `None` while the run is going. Never derive the status from it.
-    pub finished_at: Option<Timestamp>,
-    /// `status`.
-    pub status: Option<RunStatus>,
-    /// `statusMessage` set by the Actor (capacity 192).
-    pub status_message: Option<Text<192>>,
-    /// `isStatusMessageTerminal`.
-    pub is_status_message_terminal: Option<bool>,
-    /// `meta`.
-    pub meta: RunMeta,
-    /// `pricingInfo.pricingModel` (paid Store Actors only).
-    pub pricing_model: Option<PricingModel>,
-    /// `stats`.
-    pub stats: RunStats,
-    /// `options`: the settings the run started with.
-    pub options: RunConfig,
-    /// `buildId` (capacity 24).
-    pub build_id: Option<Id>,
-    /// `exitCode`: `None` until the process exits.
-    pub exit_code: Option<i32>,
-    /// `generalAccess`.
-    pub general_access: Option<GeneralAccess>,
-    /// `defaultKeyValueStoreId` (capacity 24).
-    pub default_key_value_store_id: Option<Id>,
-    /// `defaultDatasetId` (capacity 24): pass it to Get dataset items.
-    pub default_dataset_id: Option<Id>,
-    /// `defaultRequestQueueId` (capacity 24).
-    pub default_request_queue_id: Option<Id>,
-    /// `buildNumber`, such as `0.2.2`: a string, never a number (capacity 16).
-    pub build_number: Option<Text<16>>,
-    /// `containerUrl` (capacity 40; the API's form, `https://` and 12 characters on
-    /// `.runs.apify.net`, takes 35).
-    pub container_url: Option<Text<40>>,
-    /// `isContainerServerReady`.
-    pub is_container_server_ready: Option<bool>,
-    /// `gitBranchName` (capacity 32).
-    pub git_branch_name: Option<Text<32>>,
-    /// `usage`: amounts per service.
-    pub usage: Option<Usage>,
-    /// `usageTotalUsd` (hidden without a token).
-    pub usage_total_usd: Option<Decimal>,
-    /// `usageUsd`: USD per service.
-    pub usage_usd: Option<Usage>,
-    /// How many entries `metamorphs` had.
-    pub metamorph_count: u16,
-    /// The last entry of `metamorphs`: the Actor the run turned into.
-    pub last_metamorph: Option<Metamorph>,
-    /// `platformUsageBillingModel`.
-    pub platform_usage_billing_model: Option<UsageBillingModel>,
+/// A text field's value as kept: the text, and whether it was cut to the field's capacity
+/// (then `Display` ends it in `…`). Derefs to `str`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TextRef<'a> {
+    text: &'a str,
+    cut: bool,
 }
 
-impl Run {
-    /// A run with no fields set.
-    pub const EMPTY: Run = Run {
-        id: None,
-        act_id: None,
-        user_id: None,
-        actor_task_id: None,
-        started_at: None,
-        finished_at: None,
-        status: None,
-        status_message: None,
-        is_status_message_terminal: None,
-        meta: RunMeta::EMPTY,
-        pricing_model: None,
-        stats: RunStats::EMPTY,
-        options: RunConfig::EMPTY,
-        build_id: None,
-        exit_code: None,
-        general_access: None,
-        default_key_value_store_id: None,
-        default_dataset_id: None,
-        default_request_queue_id: None,
-        build_number: None,
-        container_url: None,
-        is_container_server_ready: None,
-        git_branch_name: None,
-        usage: None,
-        usage_total_usd: None,
-        usage_usd: None,
-        metamorph_count: 0,
-        last_metamorph: None,
-        platform_usage_billing_model: None,
-    };
+impl<'a> TextRef<'a> {
+    /// The text kept.
+    pub const fn as_str(&self) -> &'a str {
+        self.text
+    }
 
-    /// Whether the status is terminal (see [`RunStatus::is_terminal`]).
-    pub fn is_terminal(&self) -> bool {
-        self.status.as_ref().is_some_and(RunStatus::is_terminal)
+    /// Whether the value was longer than the field holds and lost its end.
+    pub const fn is_truncated(&self) -> bool {
+        self.cut
+    }
+
+    /// The whole value, or `None` when it was truncated.
+    pub fn complete(&self) -> Option<&'a str> {
+        (!self.cut).then_some(self.text)
     }
 }
 
-/// `meta`: how the run was started.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct RunMeta {
-    /// `origin`.
-    pub origin: Option<Origin>,
-    /// `clientIp` (capacity 40).
-    pub client_ip: Option<Text<40>>,
-    /// `userAgent` of the client that started the run (capacity 64: the JavaScript client's
-    /// 57-byte `ApifyClient/2.25.1 (linux; Node/v20.11.0); isAtHome/false` fits; a browser's
-    /// agent is cut and flagged).
-    pub user_agent: Option<Text<64>>,
-    /// `scheduleId` (capacity 24).
-    pub schedule_id: Option<Id>,
-    /// `scheduledAt`.
-    pub scheduled_at: Option<Timestamp>,
+impl core::ops::Deref for TextRef<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.text
+    }
 }
 
-impl RunMeta {
-    /// No fields set.
-    pub const EMPTY: RunMeta =
-        RunMeta { origin: None, client_ip: None, user_agent: None, schedule_id: None, scheduled_at: None };
+impl PartialEq<str> for TextRef<'_> {
+    fn eq(&self, other: &str) -> bool {
+        !self.cut && self.text == other
+    }
 }
 
-/// `options`: the settings the run started with.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct RunConfig {
-    /// `build` tag (capacity 24).
-    pub build: Option<Text<24>>,
-    /// `timeoutSecs`.
-    pub timeout_secs: Option<u32>,
-    /// `memoryMbytes`.
-    pub memory_mbytes: Option<u32>,
-    /// `diskMbytes`.
-    pub disk_mbytes: Option<u32>,
-    /// `maxItems`.
-    pub max_items: Option<u64>,
-    /// `maxTotalChargeUsd`.
-    pub max_total_charge_usd: Option<Decimal>,
-    /// `restartOnError`.
-    pub restart_on_error: Option<bool>,
+impl PartialEq<&str> for TextRef<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        !self.cut && self.text == *other
+    }
 }
 
-impl RunConfig {
-    /// No fields set.
-    pub const EMPTY: RunConfig = RunConfig {
-        build: None,
-        timeout_secs: None,
-        memory_mbytes: None,
-        disk_mbytes: None,
-        max_items: None,
-        max_total_charge_usd: None,
-        restart_on_error: None,
+impl fmt::Display for TextRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text)?;
+        if self.cut { f.write_str("…") } else { Ok(()) }
+    }
+}
+
+impl fmt::Debug for TextRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.text, f)?;
+        if self.cut { f.write_str("…(truncated)") } else { Ok(()) }
+    }
+}
+
+/// How much of `s` fits `room` bytes, cut at a character boundary.
+pub(crate) fn fitting(s: &str, room: usize) -> usize {
+    if s.len() <= room {
+        return s.len();
+    }
+    let mut fit = room;
+    while !s.is_char_boundary(fit) {
+        fit -= 1;
+    }
+    fit
+}
+
+/// A run of an Actor or task, as `GET /v2/actor-runs/{id}` returns it: read it through its
+/// accessors ([`id`](Self::id), [`status`](Self::status), [`stats`](Self::stats), …).
+///
+/// Every field is optional: the spec requires some, but real bodies drop "required" fields
+/// (older ones have no `generalAccess`, READY runs carry few stats), so absence is `None`,
+/// never an error. Unknown fields are skipped. A number or timestamp that does not fit its
+/// field (`1e999999`, a 30-digit count) is `None` and listed by [`unfit`](Self::unfit); the
+/// rest of the run is kept. Not kept, to stay within the memory budget, but reachable while
+/// decoding with [`json::Select`](crate::json::Select): `chargedEventCounts`,
+/// `accountedChargedEventCounts`, `storageIds` (their `default` entries equal the `default*Id`
+/// fields), `pricingInfo` beyond its model, `consoleUrl` (it is
+/// `https://console.apify.com/view/runs/{id}`) and all but the last of `metamorphs`. Builds
+/// without some of the crate's field features keep fewer fields (see the crate docs).
+#[derive(Clone)]
+pub struct Run {
+    present: [u32; WORDS],
+    flagged: [u32; WORDS],
+    text_len: [u8; SIZES.texts],
+    metamorph_count: u16,
+    numbers: [u64; SIZES.numbers],
+    times: [[u64; 2]; SIZES.times],
+    text: [u8; SIZES.text_bytes],
+}
+
+impl Default for Run {
+    fn default() -> Self {
+        Self::EMPTY
+    }
+}
+
+impl Run {
+    /// A run with no fields set (all zero bits).
+    pub const EMPTY: Run = Run {
+        present: [0; WORDS],
+        flagged: [0; WORDS],
+        text_len: [0; SIZES.texts],
+        metamorph_count: 0,
+        numbers: [0; SIZES.numbers],
+        times: [[0; 2]; SIZES.times],
+        text: [0; SIZES.text_bytes],
+    };
+
+    /// Accessors generated by the list read through this (views hold a `&Run`).
+    #[inline]
+    pub(crate) const fn run(&self) -> &Run {
+        self
+    }
+
+    /// Whether the status is terminal (see [`RunStatus::is_terminal`]).
+    pub fn is_terminal(&self) -> bool {
+        self.status().is_some_and(|s| s.is_terminal())
+    }
+
+    /// The fields whose value did not fit them (a number out of range or with more digits
+    /// than kept, a timestamp that is not RFC 3339): they read as `None`, and are listed here
+    /// in document order.
+    pub fn unfit(&self) -> impl Iterator<Item = FieldPath> + '_ {
+        (0..COUNT as u8).filter(|&i| !bit(&self.present, i) && bit(&self.flagged, i)).map(FieldPath)
+    }
+
+    // Storage, by field index.
+
+    #[inline]
+    pub(crate) fn is_present(&self, i: u8) -> bool {
+        bit(&self.present, i)
+    }
+
+    #[inline]
+    pub(crate) fn is_flagged(&self, i: u8) -> bool {
+        bit(&self.flagged, i)
+    }
+
+    pub(crate) fn text(&self, i: u8) -> Option<TextRef<'_>> {
+        if !self.is_present(i) {
+            return None;
+        }
+        let at = LAYOUT[i as usize];
+        let len = self.text_len[at.slot as usize] as usize;
+        let bytes = self.text.get(at.at as usize..at.at as usize + len)?;
+        // Only whole `&str`s, cut at character boundaries, are ever copied in.
+        let text = core::str::from_utf8(bytes).unwrap_or_default();
+        Some(TextRef { text, cut: self.is_flagged(i) })
+    }
+
+    pub(crate) fn number(&self, i: u8) -> Option<u64> {
+        self.is_present(i).then(|| self.numbers[LAYOUT[i as usize].at as usize])
+    }
+
+    pub(crate) fn timestamp(&self, i: u8) -> Option<Timestamp> {
+        self.is_present(i).then(|| Timestamp::from_words(self.times[LAYOUT[i as usize].at as usize]))
+    }
+
+    pub(crate) fn boolean(&self, i: u8) -> Option<bool> {
+        self.is_present(i).then(|| self.is_flagged(i))
+    }
+
+    /// Marks `i` present, with its flag.
+    #[inline]
+    pub(crate) fn set(&mut self, i: u8, flag: bool) {
+        let (w, b) = (i as usize / 32, 1 << (i % 32));
+        self.present[w] |= b;
+        if flag {
+            self.flagged[w] |= b;
+        } else {
+            self.flagged[w] &= !b;
+        }
+    }
+
+    /// Marks `i` absent (`null`), or absent because its value did not fit (`unfit`).
+    pub(crate) fn unset(&mut self, i: u8, unfit: bool) {
+        self.set(i, unfit);
+        self.present[i as usize / 32] &= !(1 << (i % 32));
+    }
+
+    /// Marks every field of `mask` absent.
+    pub(crate) fn unset_all(&mut self, mask: &[u32; WORDS]) {
+        for w in 0..WORDS {
+            self.present[w] &= !mask[w];
+            self.flagged[w] &= !mask[w];
+        }
+    }
+
+    /// Appends a piece of a text field's value (`first`: the value starts here), keeping what
+    /// fits its capacity and flagging the rest as cut.
+    pub(crate) fn push_text(&mut self, i: u8, piece: &str, first: bool) {
+        let Kind::Text { cap } = FIELDS[i as usize].kind else { return };
+        let at = LAYOUT[i as usize];
+        if first {
+            self.text_len[at.slot as usize] = 0;
+            self.set(i, false);
+        } else if self.is_flagged(i) {
+            return;
+        }
+        let len = self.text_len[at.slot as usize];
+        let fit = fitting(piece, cap.saturating_sub(len) as usize);
+        let start = at.at as usize + len as usize;
+        if let Some(dest) = self.text.get_mut(start..start + fit) {
+            dest.copy_from_slice(&piece.as_bytes()[..fit]);
+        }
+        self.text_len[at.slot as usize] = len + fit as u8;
+        if fit < piece.len() {
+            self.set(i, true);
+        }
+    }
+
+    pub(crate) fn set_number(&mut self, i: u8, value: u64) {
+        self.numbers[LAYOUT[i as usize].at as usize] = value;
+        self.set(i, false);
+    }
+
+    pub(crate) fn set_timestamp(&mut self, i: u8, value: Timestamp) {
+        self.times[LAYOUT[i as usize].at as usize] = value.to_words();
+        self.set(i, false);
+    }
+
+    /// How many entries `metamorphs` had.
+    #[cfg(feature = "details")]
+    pub fn metamorph_count(&self) -> u16 {
+        self.metamorph_count
+    }
+
+    pub(crate) fn metamorph_opened(&mut self, first: bool) {
+        self.metamorph_count = if first { 0 } else { self.metamorph_count.saturating_add(1) };
+    }
+}
+
+#[inline]
+fn bit(words: &[u32; WORDS], i: u8) -> bool {
+    words.get(i as usize / 32).is_some_and(|w| w & (1 << (i % 32)) != 0)
+}
+
+/// Compares field by field (storage beyond a value, such as the rest of a text's place in
+/// the arena, is not part of it).
+impl PartialEq for Run {
+    fn eq(&self, other: &Self) -> bool {
+        self.present == other.present
+            && self.flagged == other.flagged
+            && self.metamorph_count == other.metamorph_count
+            && (0..COUNT as u8).all(|i| match FIELDS[i as usize].kind {
+                Kind::Text { .. } => self.text(i) == other.text(i),
+                Kind::Timestamp => self.timestamp(i) == other.timestamp(i),
+                Kind::U32 | Kind::U64 | Kind::I32 | Kind::Decimal => self.number(i) == other.number(i),
+                _ => true,
+            })
+    }
+}
+
+impl Eq for Run {}
+
+/// The fields present, by their place in the document, and those that did not fit.
+impl fmt::Debug for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for i in 0..COUNT as u8 {
+            let path = FieldPath(i);
+            match FIELDS[i as usize].kind {
+                Kind::Text { .. } => self.text(i).map(|v| map.entry(&path, &v)),
+                Kind::Timestamp => self.timestamp(i).map(|v| map.entry(&path, &v)),
+                Kind::Decimal => self.number(i).map(|v| map.entry(&path, &Decimal::from_bits(v))),
+                Kind::I32 => self.number(i).map(|v| map.entry(&path, &(v as i32))),
+                Kind::U32 | Kind::U64 => self.number(i).map(|v| map.entry(&path, &v)),
+                Kind::Bool => self.boolean(i).map(|v| map.entry(&path, &v)),
+                _ => None,
+            };
+        }
+        for path in self.unfit() {
+            map.entry(&path, &"(did not fit)");
+        }
+        if self.metamorph_count > 0 {
+            map.entry(&"metamorphs.len()", &self.metamorph_count);
+        }
+        map.finish()
+    }
+}
+
+/// Declares a view of the fields of one object of the run.
+macro_rules! view {
+    ($(#[$doc:meta])* $feature:literal $name:ident) => {
+        $(#[$doc])*
+        #[cfg(feature = $feature)]
+        #[derive(Clone, Copy)]
+        pub struct $name<'a>(pub(crate) &'a Run);
+
+        #[cfg(feature = $feature)]
+        impl $name<'_> {
+            #[inline]
+            pub(crate) const fn run(&self) -> &Run {
+                self.0
+            }
+        }
     };
 }
 
-/// One entry of `metamorphs`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct Metamorph {
-    /// `createdAt`.
-    pub created_at: Option<Timestamp>,
-    /// `actorId` (capacity 24).
-    pub actor_id: Option<Id>,
-    /// `buildId` (capacity 24).
-    pub build_id: Option<Id>,
-    /// `inputKey` (capacity 24).
-    pub input_key: Option<Text<24>>,
+view! {
+    /// `meta`: how the run was started ([`Run::meta`]).
+    "meta" RunMeta
 }
 
-/// A stored number: an integer field's value, or a fraction field's [`Decimal`] bits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NumberKind {
-    Integer,
-    Fraction,
+view! {
+    /// `stats`: resource use ([`Run::stats`]). Values are exact; `None` where the body had
+    /// none (a READY run carries only counters).
+    "stats" RunStats
 }
 
-macro_rules! stats {
-    ($( $index:literal $field:ident $key:literal $kind:ident $ty:ty, $doc:literal; )*) => {
-        /// `stats`: resource use. Values are exact; `None` where the body had none (a READY
-        /// run carries only counters). 17 slots of 8 bytes plus a presence mask.
-        #[derive(Clone, Copy, PartialEq, Eq, Default)]
-        pub struct RunStats {
-            values: [u64; 17],
-            present: u32,
-        }
+view! {
+    /// `options`: the settings the run started with ([`Run::options`]).
+    "options" RunConfig
+}
 
-        impl RunStats {
-            /// No fields set.
-            pub const EMPTY: RunStats = RunStats { values: [0; 17], present: 0 };
+view! {
+    /// The last entry of `metamorphs`: the Actor the run turned into
+    /// ([`Run::last_metamorph`]).
+    "details" Metamorph
+}
 
-            /// Keys and kinds in slot order, for the decoder.
-            pub(crate) const KEYS: [(&'static str, NumberKind); 17] = [$( ($key, NumberKind::$kind), )*];
-
-            /// The slot of `key` (a `match`, which compiles to a few comparisons).
-            pub(crate) fn slot(key: &str) -> Option<u8> {
-                match key {
-                    $( $key => Some($index), )*
-                    _ => None,
-                }
-            }
-
-            $(
-                #[doc = concat!("`", $key, "`: ", $doc)]
-                pub fn $field(&self) -> Option<$ty> {
-                    stats!(@get self, $index, $kind)
-                }
-            )*
-
-            /// The stored bits of `slot` (an integer, or a Decimal's bits).
-            pub(crate) fn raw(&self, slot: usize) -> Option<u64> {
-                (self.present & (1 << slot) != 0).then(|| self.values[slot])
-            }
-
-            pub(crate) fn set(&mut self, slot: usize, raw: Option<u64>) {
-                match raw {
-                    Some(v) => {
-                        self.values[slot] = v;
-                        self.present |= 1 << slot;
+macro_rules! debug_view {
+    ($feature:literal $name:ident $ctx:ident) => {
+        #[cfg(feature = $feature)]
+        impl fmt::Debug for $name<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut map = f.debug_map();
+                let mask = mask_of(Ctx::$ctx);
+                for i in 0..COUNT as u8 {
+                    if bit(&mask, i) && self.0.is_present(i) {
+                        map.entry(&FieldPath(i).key(), &Value(self.0, i));
                     }
-                    None => self.present &= !(1 << slot),
                 }
-            }
-        }
-
-        impl core::fmt::Debug for RunStats {
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                let mut s = f.debug_struct("RunStats");
-                $( if let Some(v) = self.$field() { s.field(stringify!($field), &v); } )*
-                s.finish()
+                map.finish()
             }
         }
     };
-    (@get $self:ident, $index:literal, Integer) => {
-        ($self.present & (1 << $index) != 0).then(|| $self.values[$index])
-    };
-    (@get $self:ident, $index:literal, Fraction) => {
-        ($self.present & (1 << $index) != 0).then(|| crate::decimal::Decimal::from_bits($self.values[$index]))
-    };
 }
 
-stats! {
-    0 input_body_len "inputBodyLen" Integer u64, "bytes of input.";
-    1 migration_count "migrationCount" Integer u64, "times the run migrated to another worker.";
-    2 reboot_count "rebootCount" Integer u64, "reboots.";
-    3 restart_count "restartCount" Integer u64, "restarts.";
-    4 resurrect_count "resurrectCount" Integer u64, "resurrections.";
-    5 mem_avg_bytes "memAvgBytes" Fraction Decimal, "average memory use in bytes.";
-    6 mem_max_bytes "memMaxBytes" Integer u64, "peak memory use in bytes.";
-    7 mem_current_bytes "memCurrentBytes" Integer u64, "current memory use in bytes.";
-    8 cpu_avg_usage "cpuAvgUsage" Fraction Decimal, "average CPU use in percent (may pass 100).";
-    9 cpu_max_usage "cpuMaxUsage" Fraction Decimal, "peak CPU use in percent.";
-    10 cpu_current_usage "cpuCurrentUsage" Fraction Decimal, "current CPU use in percent.";
-    11 net_rx_bytes "netRxBytes" Integer u64, "bytes received.";
-    12 net_tx_bytes "netTxBytes" Integer u64, "bytes sent.";
-    13 duration_millis "durationMillis" Integer u64, "run time in milliseconds.";
-    14 run_time_secs "runTimeSecs" Fraction Decimal, "run time in seconds.";
-    15 metamorph "metamorph" Integer u64, "metamorph count.";
-    16 compute_units "computeUnits" Fraction Decimal, "compute units used.";
+debug_view!("meta" RunMeta Meta);
+debug_view!("stats" RunStats Stats);
+debug_view!("options" RunConfig Options);
+debug_view!("details" Metamorph Metamorph);
+
+/// A field's value, for the views' `Debug`.
+#[cfg_attr(
+    not(any(feature = "meta", feature = "stats", feature = "options", feature = "details")),
+    allow(dead_code)
+)]
+struct Value<'a>(&'a Run, u8);
+
+impl fmt::Debug for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self(run, i) = *self;
+        match FIELDS[i as usize].kind {
+            Kind::Text { .. } => fmt::Debug::fmt(&run.text(i), f),
+            Kind::Timestamp => fmt::Debug::fmt(&run.timestamp(i), f),
+            Kind::Decimal => fmt::Debug::fmt(&run.number(i).map(Decimal::from_bits), f),
+            Kind::I32 => fmt::Debug::fmt(&run.number(i).map(|v| v as i32), f),
+            Kind::Bool => fmt::Debug::fmt(&run.boolean(i), f),
+            _ => fmt::Debug::fmt(&run.number(i), f),
+        }
+    }
 }
+
+impl Run {
+    /// `meta`.
+    #[cfg(feature = "meta")]
+    pub fn meta(&self) -> RunMeta<'_> {
+        RunMeta(self)
+    }
+
+    /// `stats`.
+    #[cfg(feature = "stats")]
+    pub fn stats(&self) -> RunStats<'_> {
+        RunStats(self)
+    }
+
+    /// `options`: the settings the run started with.
+    #[cfg(feature = "options")]
+    pub fn options(&self) -> RunConfig<'_> {
+        RunConfig(self)
+    }
+
+    /// The last entry of `metamorphs`, if there was one.
+    #[cfg(feature = "details")]
+    pub fn last_metamorph(&self) -> Option<Metamorph<'_>> {
+        const ITEM: u8 = index(Ctx::Metamorphs, "");
+        self.is_present(ITEM).then_some(Metamorph(self))
+    }
+
+    /// `usage`: amounts per service.
+    #[cfg(feature = "usage")]
+    pub fn usage(&self) -> Option<Usage> {
+        const FIELD: u8 = index(Ctx::Run, "usage");
+        const FIRST: u8 = index(Ctx::Usage, "ACTOR_COMPUTE_UNITS");
+        self.usage_from(FIELD, FIRST)
+    }
+
+    /// `usageUsd`: USD per service.
+    #[cfg(feature = "usage")]
+    pub fn usage_usd(&self) -> Option<Usage> {
+        const FIELD: u8 = index(Ctx::Run, "usageUsd");
+        const FIRST: u8 = index(Ctx::UsageUsd, "ACTOR_COMPUTE_UNITS");
+        self.usage_from(FIELD, FIRST)
+    }
+
+    #[cfg(feature = "usage")]
+    fn usage_from(&self, field: u8, first: u8) -> Option<Usage> {
+        if !self.is_present(field) {
+            return None;
+        }
+        let mut usage = Usage::EMPTY;
+        for item in UsageItem::ALL {
+            usage.values[item as usize] = self.number(first + item as u8).map(Decimal::from_bits);
+        }
+        Some(usage)
+    }
+}
+
+// The usage items are the list's entries in the same order.
+#[cfg(feature = "usage")]
+const _: () = {
+    let mut i = 0;
+    while i < UsageItem::ALL.len() {
+        let key = UsageItem::ALL[i].key().as_bytes();
+        let at = index(Ctx::Usage, "ACTOR_COMPUTE_UNITS") as usize + i;
+        let listed = super::fields::FIELDS[at].key.as_bytes();
+        assert!(key.len() == listed.len(), "usage items out of the list's order");
+        let mut b = 0;
+        while b < key.len() {
+            assert!(key[b] == listed[b], "usage items out of the list's order");
+            b += 1;
+        }
+        i += 1;
+    }
+};
 
 /// A service counted in `usage` and `usageUsd`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -351,23 +532,8 @@ impl UsageItem {
 
     /// The item a key names, including the `…_GBYTES?` spelling.
     pub fn from_key(key: &str) -> Option<Self> {
-        Some(match key {
-            "ACTOR_COMPUTE_UNITS" => Self::ActorComputeUnits,
-            "DATASET_READS" => Self::DatasetReads,
-            "DATASET_WRITES" => Self::DatasetWrites,
-            "KEY_VALUE_STORE_READS" => Self::KeyValueStoreReads,
-            "KEY_VALUE_STORE_WRITES" => Self::KeyValueStoreWrites,
-            "KEY_VALUE_STORE_LISTS" => Self::KeyValueStoreLists,
-            "REQUEST_QUEUE_READS" => Self::RequestQueueReads,
-            "REQUEST_QUEUE_WRITES" => Self::RequestQueueWrites,
-            "DATA_TRANSFER_INTERNAL_GBYTES" => Self::DataTransferInternalGbytes,
-            "DATA_TRANSFER_EXTERNAL_GBYTES" | "DATA_TRANSFER_EXTERNAL_GBYTES?" => {
-                Self::DataTransferExternalGbytes
-            }
-            "PROXY_RESIDENTIAL_TRANSFER_GBYTES" => Self::ProxyResidentialTransferGbytes,
-            "PROXY_SERPS" => Self::ProxySerps,
-            _ => return None,
-        })
+        let key = key.strip_suffix('?').filter(|k| *k == "DATA_TRANSFER_EXTERNAL_GBYTES").unwrap_or(key);
+        Self::ALL.into_iter().find(|item| item.key() == key)
     }
 }
 
@@ -397,14 +563,10 @@ impl Usage {
     pub fn iter(&self) -> impl Iterator<Item = (UsageItem, Decimal)> + '_ {
         UsageItem::ALL.into_iter().filter_map(|item| Some((item, self.get(item)?)))
     }
-
-    pub(crate) fn set(&mut self, item: UsageItem, value: Option<Decimal>) {
-        self.values[item as usize] = value;
-    }
 }
 
-impl core::fmt::Debug for Usage {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+impl fmt::Debug for Usage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter().map(|(item, v)| (item.key(), v))).finish()
     }
 }

@@ -1,7 +1,6 @@
 //! Fixed-capacity text that says when it was cut.
 
 use core::fmt;
-use core::num::NonZeroU16;
 
 /// A string of at most `N` bytes that records whether the value was longer.
 ///
@@ -21,9 +20,8 @@ use core::num::NonZeroU16;
 #[derive(Clone)]
 pub struct Text<const N: usize> {
     bytes: [u8; N],
-    /// The length plus one (never zero, so `Option<Text>` costs no extra byte), and in the
-    /// top bit the truncation flag.
-    meta: NonZeroU16,
+    /// The length, and in the top bit the truncation flag.
+    meta: u16,
 }
 
 const CUT: u16 = 1 << 15;
@@ -55,19 +53,16 @@ impl<const N: usize> Text<N> {
     /// Empty text.
     pub const fn new() -> Self {
         let () = Self::FITS;
-        Self { bytes: [0; N], meta: NonZeroU16::MIN }
+        Self { bytes: [0; N], meta: 0 }
     }
 
     const fn len(&self) -> usize {
-        (self.meta.get() & !CUT) as usize - 1
+        (self.meta & !CUT) as usize
     }
 
     const fn set_meta(&mut self, len: usize, cut: u16) {
-        // `len` is at most N, below 32767, so `len + 1` is neither zero nor in the flag bit.
-        self.meta = match NonZeroU16::new((len as u16 + 1) | cut) {
-            Some(meta) => meta,
-            None => NonZeroU16::MIN,
-        };
+        // `len` is at most N, below 32767: it never reaches the flag bit.
+        self.meta = len as u16 | cut;
     }
 
     /// Text holding as much of `s` as fits.
@@ -85,7 +80,7 @@ impl<const N: usize> Text<N> {
 
     /// Whether the value was longer than `N` bytes and lost its end.
     pub const fn is_truncated(&self) -> bool {
-        self.meta.get() & CUT != 0
+        self.meta & CUT != 0
     }
 
     /// The whole value, or `None` when it was truncated.
@@ -110,17 +105,9 @@ impl<const N: usize> Text<N> {
             return;
         }
         let len = self.len();
-        let mut fit = s.len();
-        let mut cut = 0;
-        if len + fit > N {
-            fit = N - len;
-            while !s.is_char_boundary(fit) {
-                fit -= 1;
-            }
-            cut = CUT;
-        }
+        let fit = super::run::fitting(s, N - len);
         self.bytes[len..len + fit].copy_from_slice(&s.as_bytes()[..fit]);
-        self.set_meta(len + fit, cut);
+        self.set_meta(len + fit, if fit < s.len() { CUT } else { 0 });
     }
 
     /// Flags the text as cut (its value was longer than what was kept upstream).
@@ -130,7 +117,7 @@ impl<const N: usize> Text<N> {
     }
 
     pub(crate) fn clear(&mut self) {
-        self.meta = NonZeroU16::MIN;
+        self.meta = 0;
     }
 }
 
@@ -177,7 +164,9 @@ mod tests {
         t.push_truncating("abcde");
         assert!(t == "abcde" && !t.is_truncated());
         assert_eq!(core::mem::size_of::<Text<24>>(), 26);
-        assert_eq!(core::mem::size_of::<Option<Text<24>>>(), 26);
+        // No niche, so that all zero bits is an empty text (a `static` lands in `.bss`).
+        assert_eq!(core::mem::size_of::<Option<Text<24>>>(), 28);
+        assert!(Text::<4>::new().as_str().is_empty());
     }
 }
 

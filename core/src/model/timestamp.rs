@@ -1,7 +1,6 @@
 //! RFC 3339 timestamps held as numbers, with their text recoverable exactly.
 
 use core::fmt;
-use core::num::NonZeroU8;
 
 /// A point in time as the API writes it (`2019-11-30T07:34:24.202Z`), held in 16 bytes:
 /// seconds since the Unix epoch, nanoseconds, how many fraction digits were written and the
@@ -25,13 +24,30 @@ pub struct Timestamp {
     nanos: u32,
     /// Offset from UTC in minutes; `i16::MIN` marks `Z`.
     offset_minutes: i16,
-    /// Fraction digits written, plus one (so `Option<Timestamp>` needs no extra byte).
-    digits: NonZeroU8,
+    /// Fraction digits written.
+    digits: u8,
 }
 
 const ZULU: i16 = i16::MIN;
 
 impl Timestamp {
+    /// The timestamp as two words, for storage by kind.
+    pub(crate) const fn to_words(self) -> [u64; 2] {
+        let rest = self.nanos as u64 | (self.offset_minutes as u16 as u64) << 32 | (self.digits as u64) << 48;
+        [self.unix_seconds as u64, rest]
+    }
+
+    /// The timestamp [`to_words`](Self::to_words) stored.
+    pub(crate) const fn from_words(words: [u64; 2]) -> Self {
+        let rest = words[1];
+        Timestamp {
+            unix_seconds: words[0] as i64,
+            nanos: rest as u32,
+            offset_minutes: (rest >> 32) as u16 as i16,
+            digits: (rest >> 48) as u8,
+        }
+    }
+
     /// Parses the forms described above; `None` for anything else.
     pub fn parse(text: &str) -> Option<Self> {
         let b = text.as_bytes();
@@ -86,12 +102,7 @@ impl Timestamp {
         };
         let offset_secs = if offset_minutes == ZULU { 0 } else { offset_minutes as i64 * 60 };
         let local = days_from_civil(year, month, day) * 86_400 + (hour * 3600 + minute * 60 + second) as i64;
-        Some(Self {
-            unix_seconds: local - offset_secs,
-            nanos,
-            offset_minutes,
-            digits: NonZeroU8::MIN.saturating_add(digits),
-        })
+        Some(Self { unix_seconds: local - offset_secs, nanos, offset_minutes, digits })
     }
 
     /// Whole seconds since 1970-01-01T00:00:00Z.
@@ -121,7 +132,7 @@ impl fmt::Display for Timestamp {
         let (days, secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
         let (year, month, day) = civil_from_days(days);
         write!(f, "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)?;
-        let digits = self.digits.get() - 1;
+        let digits = self.digits;
         if digits > 0 {
             let frac = self.nanos / 10u32.pow(9 - digits as u32);
             write!(f, ".{frac:0width$}", width = digits as usize)?;
@@ -203,7 +214,7 @@ mod tests {
             assert_eq!(Timestamp::parse(text).unwrap().to_string(), text);
         }
         assert_eq!(Timestamp::parse("1970-01-01T01:00:00+01:00").unwrap().unix_seconds(), 0);
-        assert_eq!(core::mem::size_of::<Option<Timestamp>>(), 16);
+        assert_eq!(core::mem::size_of::<Timestamp>(), 16);
     }
 
     #[test]

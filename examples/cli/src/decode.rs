@@ -120,7 +120,7 @@ fn headers_json(head: &ResponseHead) -> String {
     if let Some(t) = &head.location {
         fields.push(("Location", t.to_string()));
     }
-    match head.retry_after {
+    match head.retry_after() {
         Some(RetryAfter::Seconds(s)) => fields.push(("Retry-After", s.to_string())),
         Some(RetryAfter::At(unix)) => fields.push(("Retry-After", format!("@{unix}"))),
         None => {}

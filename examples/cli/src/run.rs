@@ -156,7 +156,7 @@ fn conclude(report: Result<RunReport, Error>, json: bool, waited: bool) -> Resul
         let still = report.finish == Finish::DeadlineReached && !run.is_terminal();
         out::line(summary(run, still.then_some("still going when the wait ended")));
     }
-    Ok(match (report.finish, run.status.as_ref()) {
+    Ok(match (report.finish, run.status().as_ref()) {
         (Finish::DeadlineReached, _) => exit::STILL_RUNNING,
         (_, Some(RunStatus::Failed)) => exit::RUN_FAILED,
         (_, Some(RunStatus::Aborted | RunStatus::Aborting)) => exit::RUN_ABORTED,
@@ -213,19 +213,20 @@ fn failed(e: &Error, json: bool) -> Failure {
 /// The run for people: ID, status (and `note`), message, dataset and cost; server text with
 /// control characters escaped, so a response cannot forge lines or drive the terminal.
 fn summary(run: &Run, note: Option<&str>) -> String {
-    let id = run.id.as_ref().map_or("?", |t| t.as_str());
-    let status = run.status.as_ref().map_or("UNKNOWN", |s| s.as_str());
+    let (id, status) = (run.id(), run.status());
+    let id = id.as_ref().map_or("?", |t| t.as_str());
+    let status = status.as_ref().map_or("UNKNOWN", |s| s.as_str());
     let mut line = format!("run {} {}", Printable(id), Printable(status));
     if let Some(note) = note {
         line.push_str(&format!(" ({note})"));
     }
-    if let Some(message) = &run.status_message {
+    if let Some(message) = run.status_message() {
         line.push_str(&format!(": {}", Printable(message.as_str())));
     }
-    if let Some(dataset) = &run.default_dataset_id {
+    if let Some(dataset) = run.default_dataset_id() {
         line.push_str(&format!("\n  dataset {}", Printable(dataset.as_str())));
     }
-    if let Some(usd) = run.usage_total_usd {
+    if let Some(usd) = run.usage_total_usd() {
         line.push_str(&format!("\n  cost ${usd}"));
     }
     line
@@ -263,9 +264,10 @@ impl ProgressLine {
             }
             _ => return,
         };
-        let status = run.status.as_ref().map_or("UNKNOWN", RunStatus::as_str).to_string();
+        let status = run.status().as_ref().map_or("UNKNOWN", RunStatus::as_str).to_string();
         let elapsed = self.started.elapsed().as_secs_f32();
-        let id = run.id.as_ref().map_or("?", |t| t.as_str());
+        let id = run.id();
+        let id = id.as_ref().map_or("?", |t| t.as_str());
         let (id, shown) = (Printable(id), Printable(&status));
         if self.tty {
             out::note_raw(format_args!("\r\x1b[2K{id} {shown} {elapsed:.1}s"));

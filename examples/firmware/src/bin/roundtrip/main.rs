@@ -73,7 +73,7 @@ fn round_trip(reader: &mut ResponseReader, stack: &mut Canned) -> Summary {
     };
     let options = RunOptions::new().memory_mbytes(256).timeout_secs(300);
     if let Ok(report) = client.run_task("janedoe~my-task", options, None) {
-        if let Some(id) = report.run.id.as_ref() {
+        if let Some(id) = report.run.id() {
             let id = id.as_str().as_bytes();
             summary.id_len = id.len().min(24);
             summary.id[..summary.id_len].copy_from_slice(&id[..summary.id_len]);

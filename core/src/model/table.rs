@@ -1,0 +1,562 @@
+//! The machinery behind the one list of fields ([`fields`](super::fields)): what a field is,
+//! where its value is stored, and how a key finds its field.
+//!
+//! Everything here is computed at compile time from the list: the storage layout (each text
+//! field's place in one byte arena, each number's slot), the perfect-hash key index of each
+//! object, and the field masks. The decoder, the accessors, the JSON writer and the error
+//! paths all read these tables; none of them names a field.
+
+use core::fmt;
+
+use super::fields::{ALIASES, FIELDS};
+
+/// The objects (and the one array) the model knows. A key is looked up in the object it
+/// appears in; deeper or unknown containers are skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Ctx {
+    /// The document: `{"data": …}` or `{"error": …}`.
+    Root,
+    /// `data`.
+    Run,
+    /// `data.meta`.
+    Meta,
+    /// `data.stats`.
+    Stats,
+    /// `data.options`.
+    Options,
+    /// `data.usage`.
+    Usage,
+    /// `data.usageUsd`.
+    UsageUsd,
+    /// `data.pricingInfo`.
+    PricingInfo,
+    /// `data.metamorphs` (an array).
+    Metamorphs,
+    /// An element of `data.metamorphs`.
+    Metamorph,
+    /// `error`.
+    Error,
+}
+
+/// How many [`Ctx`] there are.
+const CONTEXTS: usize = Ctx::Error as usize + 1;
+
+impl Ctx {
+    /// Where the object sits, for error messages.
+    pub(crate) const fn path(self) -> &'static str {
+        match self {
+            Ctx::Root => "",
+            Ctx::Run => "data",
+            Ctx::Meta => "data.meta",
+            Ctx::Stats => "data.stats",
+            Ctx::Options => "data.options",
+            Ctx::Usage => "data.usage",
+            Ctx::UsageUsd => "data.usageUsd",
+            Ctx::PricingInfo => "data.pricingInfo",
+            Ctx::Metamorphs => "data.metamorphs",
+            Ctx::Metamorph => "data.metamorphs[]",
+            Ctx::Error => "error",
+        }
+    }
+}
+
+/// What a field holds, and so how it is decoded, stored and written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// A lean build may use none of some kinds.
+#[allow(dead_code)]
+pub(crate) enum Kind {
+    /// A string, kept up to `cap` bytes (at most 255) in the text arena, cut with a flag. Enum
+    /// values are kept this way too and mapped to their variant when read.
+    Text { cap: u8 },
+    /// An RFC 3339 string, parsed when whole; one that is not a timestamp is flagged unfit.
+    Timestamp,
+    /// An integer from 0 to `u32::MAX`.
+    U32,
+    /// An integer from 0 to `u64::MAX`.
+    U64,
+    /// An integer from `i32::MIN` to `i32::MAX`.
+    I32,
+    /// An exact decimal ([`Decimal`](crate::Decimal)).
+    Decimal,
+    /// `true` or `false`.
+    Bool,
+    /// An object whose members are looked up in the context.
+    Object(Ctx),
+    /// An array whose elements are the context's element field.
+    Array(Ctx),
+    /// `error.type`, kept in the [`ApiError`](super::ApiError).
+    ErrorType,
+    /// `error.message`, kept in the [`ApiError`](super::ApiError).
+    ErrorMessage,
+    /// `error.data`: only its presence is kept.
+    ErrorData,
+}
+
+impl Kind {
+    /// The JSON type the field takes, for error messages.
+    pub(crate) const fn expected(self) -> &'static str {
+        match self {
+            Kind::Text { .. } | Kind::Timestamp | Kind::ErrorType | Kind::ErrorMessage => "a string",
+            Kind::U32 | Kind::U64 | Kind::I32 => "an integer",
+            Kind::Decimal => "a number",
+            Kind::Bool => "a boolean",
+            Kind::Object(_) => "an object",
+            Kind::Array(_) => "an array",
+            Kind::ErrorData => "any value",
+        }
+    }
+
+    const fn is_number(self) -> bool {
+        matches!(self, Kind::U32 | Kind::U64 | Kind::I32 | Kind::Decimal)
+    }
+}
+
+/// One entry of the list: the object it belongs to, its JSON key, what it holds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Field {
+    pub(crate) ctx: Ctx,
+    pub(crate) key: &'static str,
+    pub(crate) kind: Kind,
+}
+
+/// How many fields the list has (in this build: features leave groups out).
+pub(crate) const COUNT: usize = FIELDS.len();
+
+const _: () = assert!(COUNT < Marker::SKIP as usize, "field indexes must leave room for the markers");
+
+/// The decoder's `pending` states that are not fields.
+pub(crate) struct Marker;
+
+impl Marker {
+    /// The document itself: the list's first entry, so that a new decoder is all zeros.
+    pub(crate) const DOCUMENT: u8 = 0;
+    /// A member nobody keeps (skipped whatever its size).
+    pub(crate) const SKIP: u8 = 254;
+    /// Between members: a key comes next.
+    pub(crate) const NONE: u8 = 255;
+}
+
+const _: () = assert!(FIELDS[Marker::DOCUMENT as usize].key.is_empty(), "the list starts with the document");
+
+/// A field's index in the list, found at compile time (a missing field fails the build).
+pub(crate) const fn index(ctx: Ctx, key: &str) -> u8 {
+    let mut i = 0;
+    while i < COUNT {
+        if FIELDS[i].ctx as u8 == ctx as u8 && eq(FIELDS[i].key.as_bytes(), key.as_bytes()) {
+            return i as u8;
+        }
+        i += 1;
+    }
+    panic!("no such field in the list")
+}
+
+const fn eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Where each field's value lives in a [`Run`](super::Run): a text field's offset in the
+/// arena, a number's slot, a timestamp's slot.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Layout {
+    /// Offset in the text arena (text fields), or slot (numbers, timestamps, text lengths).
+    pub(crate) at: u16,
+    /// For text fields: the index of its length byte.
+    pub(crate) slot: u8,
+}
+
+/// Sizes of the storage the list needs.
+pub(crate) struct Sizes {
+    pub(crate) text_bytes: usize,
+    pub(crate) texts: usize,
+    pub(crate) numbers: usize,
+    pub(crate) times: usize,
+}
+
+const fn sizes() -> Sizes {
+    let mut s = Sizes { text_bytes: 0, texts: 0, numbers: 0, times: 0 };
+    let mut i = 0;
+    while i < COUNT {
+        match FIELDS[i].kind {
+            Kind::Text { cap } => {
+                s.text_bytes += cap as usize;
+                s.texts += 1;
+            }
+            Kind::Timestamp => s.times += 1,
+            k if k.is_number() => s.numbers += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    s
+}
+
+pub(crate) const SIZES: Sizes = sizes();
+
+const fn layout() -> [Layout; COUNT] {
+    let mut out = [Layout { at: 0, slot: 0 }; COUNT];
+    let (mut text_at, mut texts, mut numbers, mut times) = (0u16, 0u8, 0u16, 0u16);
+    let mut i = 0;
+    while i < COUNT {
+        match FIELDS[i].kind {
+            Kind::Text { cap } => {
+                out[i] = Layout { at: text_at, slot: texts };
+                text_at += cap as u16;
+                texts += 1;
+            }
+            Kind::Timestamp => {
+                out[i].at = times;
+                times += 1;
+            }
+            k if k.is_number() => {
+                out[i].at = numbers;
+                numbers += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The storage place of every field, by index.
+pub(crate) const LAYOUT: [Layout; COUNT] = layout();
+
+/// A set of fields, one bit each.
+pub(crate) const WORDS: usize = COUNT.div_ceil(32);
+
+/// The fields of `ctx`, as a mask.
+pub(crate) const fn mask_of(ctx: Ctx) -> [u32; WORDS] {
+    let mut mask = [0; WORDS];
+    let mut i = 0;
+    while i < COUNT {
+        if FIELDS[i].ctx as u8 == ctx as u8 {
+            mask[i / 32] |= 1 << (i % 32);
+        }
+        i += 1;
+    }
+    mask
+}
+
+// The key index: for each object, a perfect hash of its keys (FNV-1a with a seed found at
+// compile time) into a table of at least four slots per key, so a lookup hashes the key once
+// and compares one key.
+
+/// The slot of `key` in a table of `2^bits` slots.
+#[inline]
+const fn slot(seed: u32, bits: u32, key: &[u8]) -> usize {
+    let mut h = seed ^ 0x811c_9dc5;
+    let mut i = 0;
+    while i < key.len() {
+        h = (h ^ key[i] as u32).wrapping_mul(0x0100_0193);
+        i += 1;
+    }
+    (h.wrapping_mul(0x9e37_79b1) >> (32 - bits)) as usize
+}
+
+const KEYS: usize = COUNT + ALIASES.len();
+
+/// All the key names the decoder knows: the fields', then the aliases' (with the field each
+/// names).
+const KEY_LIST: [(Ctx, &str, u8); KEYS] = {
+    let mut list = [(Ctx::Root, "", 0u8); KEYS];
+    let mut i = 0;
+    while i < KEYS {
+        list[i] = if i < COUNT {
+            (FIELDS[i].ctx, FIELDS[i].key, i as u8)
+        } else {
+            let (ctx, key, target) = ALIASES[i - COUNT];
+            (ctx, key, index(ctx, target))
+        };
+        i += 1;
+    }
+    list
+};
+
+const fn key_at(i: usize) -> (Ctx, &'static str, u8) {
+    KEY_LIST[i]
+}
+
+/// Each object's table: where its slots start in [`Index::slots`], how many bits, the seed.
+#[derive(Debug, Clone, Copy)]
+struct Table {
+    start: u16,
+    bits: u32,
+    seed: u32,
+}
+
+/// Slots in all the tables together (computed with the tables).
+const SLOTS: usize = index_slots();
+
+/// The key index of every object.
+pub(crate) struct Index {
+    tables: [Table; CONTEXTS],
+    /// Field index plus one, 0 for an empty slot.
+    slots: [u8; SLOTS],
+}
+
+/// Whether key `i` is one a document can contain (the document's own entry and array
+/// elements have no key).
+const fn is_key(i: usize) -> bool {
+    !key_at(i).1.is_empty()
+}
+
+const fn keys_in(ctx: Ctx) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < KEYS {
+        if is_key(i) && key_at(i).0 as u8 == ctx as u8 {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+const fn bits_for(keys: usize) -> u32 {
+    let mut bits = 1;
+    while (1usize << bits) < keys * 4 {
+        bits += 1;
+    }
+    bits
+}
+
+const fn index_slots() -> usize {
+    let mut total = 0;
+    let mut c = 0;
+    while c < CONTEXTS {
+        let keys = keys_in(ctx_of(c));
+        if keys > 0 {
+            total += 1 << bits_for(keys);
+        }
+        c += 1;
+    }
+    total
+}
+
+const fn ctx_of(c: usize) -> Ctx {
+    const ALL: [Ctx; CONTEXTS] = [
+        Ctx::Root,
+        Ctx::Run,
+        Ctx::Meta,
+        Ctx::Stats,
+        Ctx::Options,
+        Ctx::Usage,
+        Ctx::UsageUsd,
+        Ctx::PricingInfo,
+        Ctx::Metamorphs,
+        Ctx::Metamorph,
+        Ctx::Error,
+    ];
+    ALL[c]
+}
+
+/// Fills `ctx`'s table at `start` with `seed`; false on a collision.
+const fn fill(slots: &mut [u8; SLOTS], ctx: Ctx, start: usize, bits: u32, seed: u32) -> bool {
+    let size = 1usize << bits;
+    let mut s = 0;
+    while s < size {
+        slots[start + s] = 0;
+        s += 1;
+    }
+    let mut i = 0;
+    while i < KEYS {
+        let (c, key, field) = key_at(i);
+        if is_key(i) && c as u8 == ctx as u8 {
+            let at = start + slot(seed, bits, key.as_bytes());
+            if slots[at] != 0 {
+                return false;
+            }
+            slots[at] = field + 1;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn build_index() -> Index {
+    let mut index = Index { tables: [Table { start: 0, bits: 0, seed: 0 }; CONTEXTS], slots: [0; SLOTS] };
+    let mut start = 0;
+    let mut c = 0;
+    while c < CONTEXTS {
+        let ctx = ctx_of(c);
+        let keys = keys_in(ctx);
+        if keys > 0 {
+            let bits = bits_for(keys);
+            let mut seed = 1u32;
+            while !fill(&mut index.slots, ctx, start, bits, seed) {
+                seed += 1;
+                assert!(seed < 100_000, "no perfect hash for an object's keys");
+            }
+            index.tables[c] = Table { start: start as u16, bits, seed };
+            start += 1 << bits;
+        }
+        c += 1;
+    }
+    index
+}
+
+/// The key index, built at compile time.
+pub(crate) const INDEX: Index = build_index();
+
+/// The field `key` names in `ctx`, or [`Marker::SKIP`].
+#[inline]
+pub(crate) fn lookup(ctx: Ctx, key: &str) -> u8 {
+    let table = INDEX.tables[ctx as usize];
+    if table.bits == 0 {
+        return Marker::SKIP;
+    }
+    let at = table.start as usize + slot(table.seed, table.bits, key.as_bytes());
+    match INDEX.slots.get(at).map(|s| s.wrapping_sub(1)) {
+        Some(field) if (field as usize) < COUNT => {
+            let f = &FIELDS[field as usize];
+            if f.key == key && f.ctx == ctx {
+                return field;
+            }
+            // An alias: its key is not the field's.
+            let mut a = 0;
+            while a < ALIASES.len() {
+                if ALIASES[a].0 == ctx && ALIASES[a].1 == key {
+                    return field;
+                }
+                a += 1;
+            }
+            Marker::SKIP
+        }
+        _ => Marker::SKIP,
+    }
+}
+
+/// Where a field sits in the document, such as `data.stats.memAvgBytes`: what decode errors
+/// and the list of unfit values name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct FieldPath(pub(crate) u8);
+
+impl FieldPath {
+    /// The field's JSON key (`memAvgBytes`; `[]` for an array's element, `(document)` for
+    /// the document itself).
+    pub fn key(&self) -> &'static str {
+        match FIELDS.get(self.0 as usize) {
+            Some(f) if !f.key.is_empty() => f.key,
+            Some(f) if f.ctx as u8 != Ctx::Root as u8 => "[]",
+            _ => "(document)",
+        }
+    }
+
+    /// The object it is in (`data.stats`; empty for the document itself).
+    pub fn parent(&self) -> &'static str {
+        FIELDS.get(self.0 as usize).map_or("", |f| f.ctx.path())
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parent = self.parent();
+        if !parent.is_empty() {
+            f.write_str(parent)?;
+            f.write_str(".")?;
+        }
+        f.write_str(self.key())
+    }
+}
+
+impl fmt::Debug for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FieldPath({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::{Decoded, ResponseDecoder};
+    use std::format;
+    use std::string::String;
+
+    /// The key of the run's member that holds `ctx`, and whether it is an array.
+    fn container(ctx: Ctx) -> (&'static str, bool) {
+        FIELDS
+            .iter()
+            .find_map(|f| match f.kind {
+                Kind::Object(c) if c == ctx => Some((f.key, false)),
+                Kind::Array(Ctx::Metamorphs) if ctx == Ctx::Metamorph => Some((f.key, true)),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    /// A body that sets only field `i`, to a value of its kind.
+    fn body_with(i: usize) -> Option<String> {
+        let field = FIELDS[i];
+        let value = match field.kind {
+            Kind::Text { .. } => "\"v\"",
+            Kind::Timestamp => "\"2026-01-02T03:04:05.678Z\"",
+            Kind::U32 | Kind::U64 => "7",
+            Kind::I32 => "-7",
+            Kind::Decimal => "1.25",
+            Kind::Bool => "true",
+            _ => return None,
+        };
+        let member = format!("{:?}:{value}", field.key);
+        Some(match field.ctx {
+            Ctx::Run => format!(r#"{{"data":{{{member}}}}}"#),
+            Ctx::Metamorph => format!(r#"{{"data":{{"{}":[{{{member}}}]}}}}"#, container(Ctx::Metamorph).0),
+            ctx => format!(r#"{{"data":{{"{}":{{{member}}}}}}}"#, container(ctx).0),
+        })
+    }
+
+    fn decode(body: &str) -> crate::model::Run {
+        let mut decoder = ResponseDecoder::<16>::new();
+        decoder.feed(body.as_bytes()).unwrap();
+        match decoder.finish().unwrap() {
+            Decoded::Run(run) => run.clone(),
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_list_the_lookup_and_the_writer_agree() {
+        let mut values = 0;
+        for i in 0..COUNT {
+            let field = FIELDS[i];
+            // Every key finds its own field.
+            if !field.key.is_empty() {
+                assert_eq!(lookup(field.ctx, field.key), i as u8, "{field:?}");
+            }
+            let Some(body) = body_with(i) else { continue };
+            values += 1;
+            // Decoded, the field is set and nothing else is.
+            let run = decode(&body);
+            assert!(run.is_present(i as u8), "{body}");
+            let values_set = (0..COUNT as u8)
+                .filter(|&j| {
+                    run.is_present(j) && !matches!(FIELDS[j as usize].kind, Kind::Object(_) | Kind::Array(_))
+                })
+                .count();
+            assert_eq!(values_set, 1, "{body}");
+            // Written and decoded again, it is the same run.
+            let mut written = String::new();
+            run.write_json(&mut written).unwrap();
+            assert_eq!(decode(&written), run, "{body} -> {written}");
+            assert!(written.contains(&format!("{:?}:", field.key)), "{written}");
+        }
+        assert!(values > 5);
+        // Aliases find their field; unknown keys and keys of other objects find nothing.
+        for (ctx, alias, target) in ALIASES {
+            assert_eq!(lookup(*ctx, alias), index(*ctx, target));
+        }
+        assert_eq!(lookup(Ctx::Run, "noSuchKey"), Marker::SKIP);
+        assert_eq!(lookup(Ctx::Run, ""), Marker::SKIP);
+        assert_eq!(lookup(Ctx::Error, "id"), Marker::SKIP);
+    }
+}
