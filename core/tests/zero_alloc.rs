@@ -87,7 +87,7 @@ fn decode_everything() {
             }
             match decoder.finish_with(&mut select).unwrap() {
                 Decoded::Run(run) => assert!(run.id().is_some()),
-                Decoded::Error(error) => assert!(error.has_data),
+                Decoded::Error(error) => assert!(error.has_data()),
             }
         }
     }

@@ -8,7 +8,7 @@
 
 use apify_core::Status;
 use apify_core::http::{Outcome, ReadError, ResponseHead, ResponseReader};
-use apify_core::model::{ApiError, Run};
+use apify_core::model::{ErrorType, Run};
 use apify_core_fuzz::split;
 use libfuzzer_sys::fuzz_target;
 
@@ -17,7 +17,7 @@ use libfuzzer_sys::fuzz_target;
 #[allow(clippy::large_enum_variant)]
 enum Summary {
     Run(ResponseHead, Run),
-    Api(ResponseHead, ApiError),
+    Api(ResponseHead, Option<ErrorType>, Option<String>, bool),
     Http(ResponseHead, Vec<u8>),
 }
 
@@ -48,7 +48,9 @@ fn read(chunks: &[&[u8]]) -> Result<(Status, Summary), ReadError> {
         status,
         match response.outcome {
             Outcome::Run(run) => Summary::Run(head, run.clone()),
-            Outcome::ApiError(e) => Summary::Api(head, e.clone()),
+            Outcome::ApiError(e) => {
+                Summary::Api(head, e.error_type(), e.message().map(|m| m.to_string()), e.has_data())
+            }
             Outcome::OtherBody { body_prefix } => Summary::Http(head, body_prefix.to_vec()),
             _ => Summary::Http(head, Vec::new()),
         },

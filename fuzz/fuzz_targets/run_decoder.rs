@@ -11,7 +11,7 @@
 
 use apify_core::decode::{DecodeError, Decoded, ResponseDecoder};
 use apify_core::json::SyntaxErrorKind;
-use apify_core::model::{ApiError, Run};
+use apify_core::model::{ErrorType, Run};
 use apify_core_fuzz::split;
 use libfuzzer_sys::fuzz_target;
 
@@ -19,7 +19,8 @@ use libfuzzer_sys::fuzz_target;
 #[allow(clippy::large_enum_variant)]
 enum Body {
     Run(Run),
-    Error(ApiError),
+    /// The error's type, message and `has_data`, and its `write_json` text.
+    Error(Option<ErrorType>, Option<String>, bool, String),
 }
 
 fn decode(chunks: &[&[u8]]) -> Result<Body, DecodeError> {
@@ -38,7 +39,11 @@ fn decode(chunks: &[&[u8]]) -> Result<Body, DecodeError> {
     }
     decoder.finish().map(|d| match d {
         Decoded::Run(run) => Body::Run(run.clone()),
-        Decoded::Error(e) => Body::Error(e.clone()),
+        Decoded::Error(e) => {
+            let mut json = String::new();
+            e.write_json(&mut json).expect("writing into a String cannot fail");
+            Body::Error(e.error_type(), e.message().map(|m| m.to_string()), e.has_data(), json)
+        }
     })
 }
 
@@ -57,10 +62,9 @@ fn assert_final(first: DecodeError, later: Result<(), DecodeError>) {
 fn write(body: &Body) -> String {
     let mut out = String::new();
     match body {
-        Body::Run(run) => run.write_json(&mut out),
-        Body::Error(error) => error.write_json(&mut out),
+        Body::Run(run) => run.write_json(&mut out).expect("writing into a String cannot fail"),
+        Body::Error(.., json) => out.push_str(json),
     }
-    .expect("writing into a String cannot fail");
     out
 }
 
@@ -75,7 +79,7 @@ fuzz_target!(|data: &[u8]| {
     if let Err(e) = serde_json::from_str::<serde_json::Value>(&written) {
         panic!("write_json wrote invalid JSON ({e}): {written}");
     }
-    let mut again = decode(&[written.as_bytes()])
+    let again = decode(&[written.as_bytes()])
         .unwrap_or_else(|e| panic!("write_json output does not decode ({e}): {written}"));
     assert_eq!(
         std::mem::discriminant(&again),
@@ -83,8 +87,6 @@ fuzz_target!(|data: &[u8]| {
         "a written run (error) decoded as something else: {written}"
     );
     // `hasData` is written, but only `error.data` sets it when decoding (documented).
-    if let (Body::Error(first), Body::Error(again)) = (&first, &mut again) {
-        again.has_data = first.has_data;
-    }
-    assert_eq!(write(&again), written, "writing the decoded output again differs");
+    let without_data = |text: &str| text.replace(",\"hasData\":true", "");
+    assert_eq!(without_data(&write(&again)), without_data(&written), "writing the decoded output again differs");
 });

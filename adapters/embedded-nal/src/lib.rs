@@ -295,7 +295,7 @@ impl<'b, S: TcpClientStack, C: Clock, D: DelayNs> Client<'b, S, C, D> {
     }
 
     /// The API's error from the last response, after an [`Error::Api`].
-    pub fn api_error(&mut self) -> Option<&ApiError> {
+    pub fn api_error(&mut self) -> Option<ApiError<'_>> {
         match self.reader.finish().ok()?.outcome {
             Outcome::ApiError(error) => Some(error),
             _ => None,
@@ -418,7 +418,7 @@ fn conclude<E>(
 ) -> Result<RunReport<'_>, Error<E>> {
     let error = match conclusion {
         Conclusion::Run { run, finish } => return Ok(RunReport { run, finish }),
-        Conclusion::ApiError { status, error } => Error::Api { status, error_type: error.error_type.clone() },
+        Conclusion::ApiError { status, error } => Error::Api { status, error_type: error.error_type() },
         Conclusion::HttpStatus { status, .. } => Error::HttpStatus { status },
         Conclusion::OutcomeUnknown { status, failure } => Error::OutcomeUnknown { status, failure },
         Conclusion::Transport(failure) => Error::Transport { failure, source },

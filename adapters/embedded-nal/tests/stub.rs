@@ -239,7 +239,7 @@ fn single_operations_and_api_errors() {
         assert!(matches!(aborted.run.status(), Some(RunStatus::Aborted | RunStatus::Aborting)));
         assert_eq!(client.last_run("janedoe~my-task").unwrap().run.id().unwrap().as_str(), id);
         assert!(matches!(client.get_run("NoSuchRun1234567"), Err(Error::Api { status: 404, .. })));
-        assert_eq!(client.api_error().unwrap().error_type.as_ref().unwrap().as_str(), "record-not-found");
+        assert_eq!(client.api_error().unwrap().error_type().unwrap().as_str(), "record-not-found");
     });
     assert_eq!(open, 0);
 }

@@ -6,7 +6,7 @@ use std::fmt;
 
 use apify_core::call::{Conclusion, TransportFailure};
 use apify_core::encode::EncodeError;
-use apify_core::model::{ApiError, Printable, Run, RunStatus};
+use apify_core::model::{ErrorType, Printable, Run, RunStatus};
 
 /// Why an operation failed.
 #[derive(Debug)]
@@ -16,8 +16,10 @@ pub enum Error {
     Api {
         /// The HTTP status.
         status: u16,
-        /// `error.type`, `error.message`, whether `error.data` was present.
-        error: Box<ApiError>,
+        /// `error.type`, for code to act on.
+        error_type: Option<ErrorType>,
+        /// `error.message`, for people (ending in `…` if the client cut it).
+        message: Option<String>,
     },
     /// An error status whose body is not the API's JSON (a proxy's page, an empty 502).
     HttpStatus {
@@ -73,7 +75,15 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Api { status, error } => Conclusion::ApiError { status: *status, error }.fmt(f),
+            // The wording of core's `Conclusion::ApiError`, from the owned parts.
+            Self::Api { status, error_type, message } => {
+                let kind = error_type.as_ref().map_or("unknown-error", ErrorType::as_str);
+                write!(f, "API error {status} {}", Printable(kind))?;
+                match message {
+                    Some(message) => write!(f, ": {}", Printable(message)),
+                    None => Ok(()),
+                }
+            }
             Self::HttpStatus { status, body_prefix } => {
                 Conclusion::HttpStatus { status: *status, body_prefix }.fmt(f)
             }

@@ -348,7 +348,11 @@ fn outcome(
 ) -> Result<RunReport, Error> {
     Err(match conclusion {
         Conclusion::Run { run, finish } => return Ok(RunReport { run: Box::new(run.clone()), finish }),
-        Conclusion::ApiError { status, error } => Error::Api { status, error: Box::new(error.clone()) },
+        Conclusion::ApiError { status, error } => Error::Api {
+            status,
+            error_type: error.error_type(),
+            message: error.message().map(|m| m.to_string()),
+        },
         Conclusion::HttpStatus { status, body_prefix } => {
             Error::HttpStatus { status, body_prefix: body_prefix.to_vec() }
         }

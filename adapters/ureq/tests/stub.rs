@@ -96,8 +96,8 @@ fn final_statuses_and_api_errors() {
     let report = client.call_task("janedoe~flaky", RunOptions::new(), None, Duration::from_secs(20)).unwrap();
     assert_eq!(report.run.status(), Some(RunStatus::Failed));
     match client.run_task("janedoe~missing", RunOptions::new(), None) {
-        Err(Error::Api { status: 404, error }) => {
-            assert_eq!(error.error_type, Some(ErrorType::RecordNotFound));
+        Err(Error::Api { status: 404, error_type, .. }) => {
+            assert_eq!(error_type, Some(ErrorType::RecordNotFound));
         }
         other => panic!("{other:?}"),
     }
@@ -135,7 +135,7 @@ fn capacity_errors_need_the_opt_in() {
     let stub = stub();
     stub.push_fault(Fault::new(Match::StartRun, FaultKind::CapacityExceeded));
     match client(&stub).run_task("janedoe~my-task", RunOptions::new(), None) {
-        Err(Error::Api { status: 402, error }) => assert!(error.error_type.unwrap().is_capacity_limit()),
+        Err(Error::Api { status: 402, error_type, .. }) => assert!(error_type.unwrap().is_capacity_limit()),
         other => panic!("{other:?}"),
     }
     stub.push_fault(Fault::new(Match::StartRun, FaultKind::CapacityExceeded));

@@ -158,7 +158,7 @@ pub enum Conclusion<'r> {
         /// The HTTP status.
         status: u16,
         /// The API's error document.
-        error: &'r ApiError,
+        error: ApiError<'r>,
     },
     /// An error status without the API's error body.
     HttpStatus {
@@ -575,7 +575,8 @@ impl<'a> Call<'a> {
             Outcome::Run(run) if head.is_success() => run,
             Outcome::ApiError(error) => {
                 self.in_flight = false;
-                let failure = Failure::Status { head, error_type: error.error_type.as_ref() };
+                let error_type = error.error_type();
+                let failure = Failure::Status { head, error_type: error_type.as_ref() };
                 return self.after_failure(now_ms, failure, Finish::ApiError);
             }
             _ => {

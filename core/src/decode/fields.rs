@@ -9,25 +9,27 @@ use super::{DecodeError, JsonKind};
 use crate::json::{Event, Fragment, Number, SyntaxError, Visitor};
 use crate::model::fields::FIELDS;
 use crate::model::table::{Ctx, Kind, Marker, lookup, mask_of};
-use crate::model::{ApiError, ErrorType, FieldPath, Run, Text, Timestamp};
+use crate::model::{FieldPath, Run, Text, Timestamp};
 
 /// Known containers nest at most this deep (`data.metamorphs[].…`).
 const MAX_CTX: usize = 4;
 
-/// What has been decoded so far. All zero bits is `Empty`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[repr(u8)]
-#[allow(clippy::large_enum_variant)] // held in place, never moved around
+/// What the body has turned out to be so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Body {
+    /// Neither `data` nor `error` yet (zero bits: a new decoder).
     Empty,
-    Run(Run),
-    Error(ApiError),
+    Run,
+    Error,
 }
 
 /// The visitor that fills the model. All zero bits is a new one.
 #[derive(Debug, Clone)]
 pub(crate) struct Fields {
     pub(crate) body: Body,
+    /// The run's fields, or the error's: one storage, reused in place (never built anew on
+    /// the stack, where a new value would take 1.3 KB first).
+    pub(crate) store: Run,
     /// Known containers open, innermost last (`ctx[..ctx_len]`).
     ctx: [Ctx; MAX_CTX],
     ctx_len: u8,
@@ -51,6 +53,7 @@ impl Fields {
     pub(crate) const fn new() -> Self {
         Self {
             body: Body::Empty,
+            store: Run::EMPTY,
             ctx: [Ctx::Root; MAX_CTX],
             ctx_len: 0,
             skip_depth: 0,
@@ -68,20 +71,11 @@ impl Fields {
         self.scratch.clear();
     }
 
-    /// Applies `f` to the run being decoded. Run fields are only looked up inside `data`,
-    /// which creates the run first, so `f` always runs; the check keeps decoding total.
+    /// Applies `f` to the storage of the run or error being decoded (fields are only looked
+    /// up inside `data` or `error`, which start it).
     #[inline]
     fn with_run(&mut self, f: impl FnOnce(&mut Run)) {
-        if let Body::Run(run) = &mut self.body {
-            f(run);
-        }
-    }
-
-    /// Applies `f` to the error being decoded (see [`with_run`](Self::with_run)).
-    fn with_error(&mut self, f: impl FnOnce(&mut ApiError)) {
-        if let Body::Error(error) = &mut self.body {
-            f(error);
-        }
+        f(&mut self.store);
     }
 
     /// The innermost open known container.
@@ -104,8 +98,8 @@ impl Fields {
     }
 
     /// `error.data`'s presence is recorded whatever its type (`null` is absence).
-    fn error_data(&mut self) {
-        self.with_error(|e| e.has_data = true);
+    fn error_data(&mut self, field: u8) {
+        self.store.set(field, false);
     }
 
     // Kept out of line: the per-event hot path (keys, text, numbers) stays small.
@@ -123,7 +117,7 @@ impl Fields {
                 return Ok(());
             }
             (Some(Kind::ErrorData), _) => {
-                self.error_data();
+                self.error_data(field);
                 self.skip_depth = 1;
                 return Ok(());
             }
@@ -131,8 +125,10 @@ impl Fields {
         };
         match ctx {
             Ctx::Root => {}
-            Ctx::Run => self.body = Body::Run(Run::EMPTY),
-            Ctx::Error => self.body = Body::Error(ApiError::EMPTY),
+            Ctx::Run | Ctx::Error => {
+                self.store.clear();
+                self.body = if ctx == Ctx::Run { Body::Run } else { Body::Error };
+            }
             _ => self.with_run(|run| {
                 if ctx == Ctx::Metamorphs {
                     // A new list of metamorphs: none seen yet.
@@ -222,21 +218,7 @@ impl Fields {
                     });
                 }
             }
-            Some(Kind::ErrorType) => {
-                if let Some((text, cut)) = self.gathered(f) {
-                    let kind = ErrorType::from_name_cut(text, cut);
-                    self.with_error(|e| e.error_type = Some(kind));
-                }
-            }
-            Some(Kind::ErrorMessage) => self.with_error(|e| {
-                if f.first {
-                    e.message = Some(Text::new());
-                }
-                if let Some(message) = &mut e.message {
-                    message.push_truncating(f.text);
-                }
-            }),
-            Some(Kind::ErrorData) if f.first => self.error_data(),
+            Some(Kind::ErrorData) if f.first => self.error_data(field),
             Some(Kind::ErrorData) => {}
             // Reported on the last fragment, where a one-shot parse would report it: a syntax
             // error later in the string must win whatever the chunking.
@@ -265,7 +247,7 @@ impl Fields {
             }
             Some(Kind::Decimal) => Some(n.to_decimal().map(|d| d.to_bits())),
             Some(Kind::ErrorData) => {
-                self.error_data();
+                self.error_data(field);
                 None
             }
             Some(_) => return Err(self.mismatch(field, JsonKind::Number)),
@@ -290,7 +272,7 @@ impl Fields {
         match kind(field) {
             None => {}
             Some(Kind::Bool) => self.with_run(|run| run.set(field, b)),
-            Some(Kind::ErrorData) => self.error_data(),
+            Some(Kind::ErrorData) => self.error_data(field),
             Some(_) => return Err(self.mismatch(field, JsonKind::Bool)),
         }
         self.value_done();
@@ -312,8 +294,6 @@ impl Fields {
             // A `null` element of `metamorphs` is no metamorph.
             Some(Kind::Object(Ctx::Metamorph)) => {}
             Some(Kind::Object(Ctx::Run | Ctx::Error)) => {}
-            Some(Kind::ErrorType) => self.with_error(|e| e.error_type = None),
-            Some(Kind::ErrorMessage) => self.with_error(|e| e.message = None),
             Some(Kind::Object(ctx) | Kind::Array(ctx)) => self.with_run(|run| {
                 run.unset(field, false);
                 run.unset_all(&mask_of(ctx));

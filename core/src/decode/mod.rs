@@ -93,7 +93,7 @@ pub enum Decoded<'a> {
     /// `{"data": …}`: a run.
     Run(&'a Run),
     /// `{"error": …}`: an API error.
-    Error(&'a ApiError),
+    Error(ApiError<'a>),
 }
 
 /// Decodes a response body into a [`Run`] or an [`ApiError`], fed in chunks of any size.
@@ -216,10 +216,10 @@ impl<const DEPTH: usize> ResponseDecoder<DEPTH> {
 
     /// What has been decoded so far (a run or error may still be filling in).
     pub fn decoded(&self) -> Option<Decoded<'_>> {
-        match &self.fields.body {
+        match self.fields.body {
             Body::Empty => None,
-            Body::Run(run) => Some(Decoded::Run(run)),
-            Body::Error(error) => Some(Decoded::Error(error)),
+            Body::Run => Some(Decoded::Run(&self.fields.store)),
+            Body::Error => Some(Decoded::Error(ApiError(&self.fields.store))),
         }
     }
 

@@ -138,7 +138,7 @@ pub enum Outcome<'a> {
     /// A run (`{"data": …}`), normally with a 2xx status.
     Run(&'a Run),
     /// The API's error document, with the status in the head.
-    ApiError(&'a ApiError),
+    ApiError(ApiError<'a>),
     /// An error status whose body is not the API's JSON (a proxy's HTML page, an empty 502):
     /// the first [`BODY_PREFIX_CAPACITY`] bytes of the body.
     OtherBody {

@@ -11,7 +11,7 @@ use std::vec::Vec;
 #[allow(clippy::large_enum_variant)]
 enum Summary {
     Run(ResponseHead, Run),
-    Api(ResponseHead, ApiError),
+    Api(ResponseHead, Run),
     Http(ResponseHead, Vec<u8>),
 }
 
@@ -24,7 +24,7 @@ fn read_chunks(chunks: &[&[u8]]) -> Result<Summary, ReadError> {
     let head = response.head.clone();
     Ok(match response.outcome {
         Outcome::Run(run) => Summary::Run(head, run.clone()),
-        Outcome::ApiError(e) => Summary::Api(head, e.clone()),
+        Outcome::ApiError(e) => Summary::Api(head, e.run().clone()),
         Outcome::OtherBody { body_prefix } => Summary::Http(head, body_prefix.to_vec()),
     })
 }
@@ -155,7 +155,7 @@ fn kept_header_fields() {
         (429, Some(RetryAfter::Seconds(7)), Some(400))
     );
     assert_eq!(head.content_type.unwrap().as_str(), "application/json; charset=utf-8");
-    assert!(error.error_type.unwrap().as_str() == "rate-limit-exceeded");
+    assert!(crate::model::ApiError(&error).error_type().unwrap().as_str() == "rate-limit-exceeded");
     let r = with_length("503 Service Unavailable", "Retry-After: Wed, 21 Oct 2015 07:28:00 GMT\r\n", b"");
     let Summary::Http(head, prefix) = read(&r).unwrap() else { panic!() };
     assert_eq!(head.retry_after(), Some(RetryAfter::At(1_445_412_480)));

@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use super::{Printable, Text};
+use super::table::{Ctx, index};
+use super::{Printable, Run};
 
 string_enum! {
     /// `error.type`: the kinds a client acts on have variants; the API lists about 390, so
@@ -55,30 +56,54 @@ impl ErrorType {
     }
 }
 
-/// An error the API reported. `Display` shows `type: message`, the message with control
+/// An error the API reported (`{"error": {"type", "message", "data"}}`), read from the
+/// decoded body: [`error_type`](Self::error_type), [`message`](Self::message),
+/// [`has_data`](Self::has_data). `Display` shows `type: message`, the message with control
 /// characters escaped ([`Printable`]).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct ApiError {
-    /// `error.type`.
-    pub error_type: Option<ErrorType>,
-    /// `error.message`, for people (capacity 384; real ones pass 300 bytes).
-    pub message: Option<Text<384>>,
+///
+/// ```
+/// use apify_core::decode::{Decoded, ResponseDecoder};
+/// use apify_core::model::ErrorType;
+///
+/// let mut decoder = ResponseDecoder::<16>::new();
+/// decoder.feed(br#"{"error":{"type":"record-not-found","message":"No such run."}}"#)?;
+/// let Decoded::Error(error) = decoder.finish()? else { panic!() };
+/// assert_eq!(error.error_type(), Some(ErrorType::RecordNotFound));
+/// assert_eq!(error.to_string(), "record-not-found: No such run.");
+/// # Ok::<(), apify_core::decode::DecodeError>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ApiError<'a>(pub(crate) &'a Run);
+
+impl ApiError<'_> {
+    #[inline]
+    pub(crate) const fn run(&self) -> &Run {
+        self.0
+    }
+
     /// Whether `error.data` was present and not `null` (its contents are skipped; reach them
     /// with [`json::Select`](crate::json::Select)).
-    pub has_data: bool,
+    pub fn has_data(&self) -> bool {
+        const DATA: u8 = index(Ctx::Error, "data");
+        self.0.is_present(DATA)
+    }
 }
 
-impl ApiError {
-    /// No fields set.
-    pub const EMPTY: ApiError = ApiError { error_type: None, message: None, has_data: false };
-}
-
-impl fmt::Display for ApiError {
+impl fmt::Debug for ApiError<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = self.error_type.as_ref().map_or("unknown-error", ErrorType::as_str);
-        write!(f, "{}", Printable(kind))?;
-        if let Some(message) = &self.message {
+        f.debug_struct("ApiError")
+            .field("error_type", &self.error_type())
+            .field("message", &self.message())
+            .field("has_data", &self.has_data())
+            .finish()
+    }
+}
+
+impl fmt::Display for ApiError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = self.error_type();
+        write!(f, "{}", Printable(kind.as_ref().map_or("unknown-error", ErrorType::as_str)))?;
+        if let Some(message) = self.message() {
             write!(f, ": {}", Printable(message.as_str()))?;
             if message.is_truncated() {
                 f.write_str("…")?;

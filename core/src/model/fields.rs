@@ -9,7 +9,9 @@
 use super::table::{Ctx, Field, Kind, index};
 // Used by lines that a build may leave out (see the features).
 #[allow(unused_imports)]
-use super::{GeneralAccess, Origin, PricingModel, RunStatus, TextRef, Timestamp, UsageBillingModel};
+use super::{
+    ErrorType, GeneralAccess, Origin, PricingModel, RunStatus, TextRef, Timestamp, UsageBillingModel,
+};
 use crate::Decimal;
 
 /// Declares the list: `FIELDS` (the table) and one accessor per value field, on the type of
@@ -46,6 +48,9 @@ macro_rules! run_fields {
     };
     (@accessor $docs:tt $feature:tt Options $name:ident $($rest:tt)*) => {
         run_fields!(@impl super::RunConfig<'_>, $docs $feature Options $name $($rest)*);
+    };
+    (@accessor $docs:tt $feature:tt Error $name:ident $($rest:tt)*) => {
+        run_fields!(@impl super::ApiError<'_>, $docs $feature Error $name $($rest)*);
     };
     (@accessor $docs:tt $feature:tt Metamorph $name:ident $($rest:tt)*) => {
         run_fields!(@impl super::Metamorph<'_>, $docs $feature Metamorph $name $($rest)*);
@@ -89,8 +94,10 @@ run_fields! {
     [] Root._ = "": Object(Root);
     [] Root._ = "data": Object(Run);
     [] Root._ = "error": Object(Error);
-    [] Error._ = "type": ErrorType;
-    [] Error._ = "message": ErrorMessage;
+    /// `error.type`: the kind of error, for code to act on.
+    [] Error.error_type = "type": Enum(ErrorType, 48);
+    /// `error.message`, for people (capacity 384; real ones pass 300 bytes).
+    [] Error.message = "message": Text(384);
     [] Error._ = "data": ErrorData;
 
     /// `id` (capacity 24; IDs are 17 characters today, the API does not promise it).

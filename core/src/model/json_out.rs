@@ -4,7 +4,7 @@ use core::fmt::{self, Display, Write};
 
 use super::fields::FIELDS;
 use super::table::{COUNT, Ctx, Kind};
-use super::{ApiError, Run, Text};
+use super::{ApiError, Run};
 use crate::Decimal;
 
 /// Writes `value` as a JSON string.
@@ -97,10 +97,6 @@ fn shown<T: Display>(v: &Option<T>) -> Option<&dyn Display> {
     v.as_ref().map(|v| v as &dyn Display)
 }
 
-fn text<const N: usize>(t: &Option<Text<N>>) -> Option<&dyn Display> {
-    t.as_ref().map(|t| t as &dyn Display)
-}
-
 impl Run {
     /// Writes the run as `{"data": {...}}` with the API's field names, in the list's order,
     /// fields that are absent left out, numbers exact. A truncated text ends in `…`. Only the
@@ -167,15 +163,15 @@ fn element_of(array: Ctx) -> Option<u8> {
     (0..COUNT as u8).find(|&i| FIELDS[i as usize].ctx == array)
 }
 
-impl ApiError {
+impl ApiError<'_> {
     /// Writes the error as `{"error": {"type", "message"}}`, plus `"hasData": true` when
     /// the body carried `error.data` (whose contents are not kept).
     pub fn write_json(&self, out: &mut impl Write) -> fmt::Result {
         out.write_str("{\"error\":")?;
         let mut o = Object::open(out)?;
-        o.str("type", shown(&self.error_type))?;
-        o.str("message", text(&self.message))?;
-        if self.has_data {
+        o.str("type", shown(&self.error_type()))?;
+        o.str("message", shown(&self.message()))?;
+        if self.has_data() {
             o.raw("hasData", Some(&true))?;
         }
         o.close()?;

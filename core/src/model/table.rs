@@ -66,9 +66,9 @@ impl Ctx {
 // A lean build may use none of some kinds.
 #[allow(dead_code)]
 pub(crate) enum Kind {
-    /// A string, kept up to `cap` bytes (at most 255) in the text arena, cut with a flag. Enum
-    /// values are kept this way too and mapped to their variant when read.
-    Text { cap: u8 },
+    /// A string, kept up to `cap` bytes in the text arena, cut with a flag. Enum values are
+    /// kept this way too and mapped to their variant when read.
+    Text { cap: u16 },
     /// An RFC 3339 string, parsed when whole; one that is not a timestamp is flagged unfit.
     Timestamp,
     /// An integer from 0 to `u32::MAX`.
@@ -85,11 +85,7 @@ pub(crate) enum Kind {
     Object(Ctx),
     /// An array whose elements are the context's element field.
     Array(Ctx),
-    /// `error.type`, kept in the [`ApiError`](super::ApiError).
-    ErrorType,
-    /// `error.message`, kept in the [`ApiError`](super::ApiError).
-    ErrorMessage,
-    /// `error.data`: only its presence is kept.
+    /// `error.data`: only its presence is kept, whatever its type.
     ErrorData,
 }
 
@@ -97,7 +93,7 @@ impl Kind {
     /// The JSON type the field takes, for error messages.
     pub(crate) const fn expected(self) -> &'static str {
         match self {
-            Kind::Text { .. } | Kind::Timestamp | Kind::ErrorType | Kind::ErrorMessage => "a string",
+            Kind::Text { .. } | Kind::Timestamp => "a string",
             Kind::U32 | Kind::U64 | Kind::I32 => "an integer",
             Kind::Decimal => "a number",
             Kind::Bool => "a boolean",
@@ -166,7 +162,8 @@ const fn eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Where each field's value lives in a [`Run`](super::Run): a text field's offset in the
-/// arena, a number's slot, a timestamp's slot.
+/// arena, a number's slot, a timestamp's slot. The error document's texts share the arena
+/// with the run's (a body is one or the other), from offset 0.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Layout {
     /// Offset in the text arena (text fields), or slot (numbers, timestamps, text lengths).
@@ -185,11 +182,16 @@ pub(crate) struct Sizes {
 
 const fn sizes() -> Sizes {
     let mut s = Sizes { text_bytes: 0, texts: 0, numbers: 0, times: 0 };
+    let (mut run_bytes, mut error_bytes) = (0, 0);
     let mut i = 0;
     while i < COUNT {
         match FIELDS[i].kind {
             Kind::Text { cap } => {
-                s.text_bytes += cap as usize;
+                if FIELDS[i].ctx as u8 == Ctx::Error as u8 {
+                    error_bytes += cap as usize;
+                } else {
+                    run_bytes += cap as usize;
+                }
                 s.texts += 1;
             }
             Kind::Timestamp => s.times += 1,
@@ -198,6 +200,7 @@ const fn sizes() -> Sizes {
         }
         i += 1;
     }
+    s.text_bytes = if run_bytes > error_bytes { run_bytes } else { error_bytes };
     s
 }
 
@@ -205,13 +208,18 @@ pub(crate) const SIZES: Sizes = sizes();
 
 const fn layout() -> [Layout; COUNT] {
     let mut out = [Layout { at: 0, slot: 0 }; COUNT];
-    let (mut text_at, mut texts, mut numbers, mut times) = (0u16, 0u8, 0u16, 0u16);
+    let (mut text_at, mut error_at, mut texts, mut numbers, mut times) = (0u16, 0u16, 0u8, 0u16, 0u16);
     let mut i = 0;
     while i < COUNT {
         match FIELDS[i].kind {
+            Kind::Text { cap } if FIELDS[i].ctx as u8 == Ctx::Error as u8 => {
+                out[i] = Layout { at: error_at, slot: texts };
+                error_at += cap;
+                texts += 1;
+            }
             Kind::Text { cap } => {
                 out[i] = Layout { at: text_at, slot: texts };
-                text_at += cap as u16;
+                text_at += cap;
                 texts += 1;
             }
             Kind::Timestamp => {
@@ -510,6 +518,7 @@ mod tests {
         let member = format!("{:?}:{value}", field.key);
         Some(match field.ctx {
             Ctx::Run => format!(r#"{{"data":{{{member}}}}}"#),
+            Ctx::Error => format!(r#"{{"error":{{{member}}}}}"#),
             Ctx::Metamorph => format!(r#"{{"data":{{"{}":[{{{member}}}]}}}}"#, container(Ctx::Metamorph).0),
             ctx => format!(r#"{{"data":{{"{}":{{{member}}}}}}}"#, container(ctx).0),
         })
@@ -520,7 +529,7 @@ mod tests {
         decoder.feed(body.as_bytes()).unwrap();
         match decoder.finish().unwrap() {
             Decoded::Run(run) => run.clone(),
-            other => panic!("{body}: {other:?}"),
+            Decoded::Error(error) => error.run().clone(),
         }
     }
 
@@ -544,9 +553,13 @@ mod tests {
                 })
                 .count();
             assert_eq!(values_set, 1, "{body}");
-            // Written and decoded again, it is the same run.
+            // Written and decoded again, it is the same run (or error).
             let mut written = String::new();
-            run.write_json(&mut written).unwrap();
+            if field.ctx == Ctx::Error {
+                crate::model::ApiError(&run).write_json(&mut written).unwrap();
+            } else {
+                run.write_json(&mut written).unwrap();
+            }
             assert_eq!(decode(&written), run, "{body} -> {written}");
             assert!(written.contains(&format!("{:?}:", field.key)), "{written}");
         }

@@ -177,11 +177,9 @@ fn run_json(run: &Run) -> Result<String, Failure> {
 /// run's own JSON has it) when the run was started.
 fn failed(e: &Error, json: bool) -> Failure {
     let (code, kind, status) = match e {
-        Error::Api { status, error } => (
-            exit::API_ERROR,
-            error.error_type.as_ref().map_or("unknown-error", |t| t.as_str()),
-            Some(*status),
-        ),
+        Error::Api { status, error_type, .. } => {
+            (exit::API_ERROR, error_type.as_ref().map_or("unknown-error", |t| t.as_str()), Some(*status))
+        }
         Error::HttpStatus { status, .. } => (exit::API_ERROR, "http-status", Some(*status)),
         Error::Transport { .. } => (exit::TRANSPORT, "transport", None),
         Error::OutcomeUnknown { status, .. } => (exit::OUTCOME_UNKNOWN, "outcome-unknown", *status),
