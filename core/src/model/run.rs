@@ -218,9 +218,9 @@ impl Run {
 
     /// Marks every field of `mask` absent.
     pub(crate) fn unset_all(&mut self, mask: &[u32; WORDS]) {
-        for w in 0..WORDS {
-            self.present[w] &= !mask[w];
-            self.flagged[w] &= !mask[w];
+        for (w, bits) in mask.iter().enumerate() {
+            self.present[w] &= !bits;
+            self.flagged[w] &= !bits;
         }
     }
 

@@ -536,8 +536,7 @@ mod tests {
     #[test]
     fn the_list_the_lookup_and_the_writer_agree() {
         let mut values = 0;
-        for i in 0..COUNT {
-            let field = FIELDS[i];
+        for (i, &field) in FIELDS.iter().enumerate() {
             // Every key finds its own field.
             if !field.key.is_empty() {
                 assert_eq!(lookup(field.ctx, field.key), i as u8, "{field:?}");
