@@ -33,6 +33,8 @@ pub(crate) struct Fields {
     /// Known containers open, innermost last (`ctx[..ctx_len]`).
     ctx: [Ctx; MAX_CTX],
     ctx_len: u8,
+    /// `ctx[ctx_len - 1]`, or `Root` when none is open (read on every key and value).
+    current: Ctx,
     /// While skipping a container: its nesting so far (0 when not skipping).
     skip_depth: u32,
     /// The field the next value belongs to, or a [`Marker`].
@@ -56,6 +58,7 @@ impl Fields {
             store: Run::EMPTY,
             ctx: [Ctx::Root; MAX_CTX],
             ctx_len: 0,
+            current: Ctx::Root,
             skip_depth: 0,
             pending: Marker::DOCUMENT,
             scratch: Text::new(),
@@ -66,6 +69,7 @@ impl Fields {
     pub(crate) fn reset(&mut self) {
         self.body = Body::Empty;
         self.ctx_len = 0;
+        self.current = Ctx::Root;
         self.skip_depth = 0;
         self.pending = Marker::DOCUMENT;
         self.scratch.clear();
@@ -78,17 +82,14 @@ impl Fields {
         f(&mut self.store);
     }
 
-    /// The innermost open known container.
-    fn top(&self) -> Option<Ctx> {
-        self.ctx_len.checked_sub(1).map(|i| self.ctx[i as usize])
-    }
-
     /// After a value: back to "a key comes next", or to "another element" in an array.
+    #[inline]
     fn value_done(&mut self) {
-        self.pending = match self.top() {
-            Some(Ctx::Metamorphs) => element(Ctx::Metamorphs),
-            Some(_) => Marker::NONE,
-            None => Marker::SKIP, // the document is complete; the parser refuses more values
+        self.pending = match self.current {
+            // The document is complete; the parser refuses more values.
+            _ if self.ctx_len == 0 => Marker::SKIP,
+            Ctx::Metamorphs => element(Ctx::Metamorphs),
+            _ => Marker::NONE,
         };
     }
 
@@ -146,6 +147,7 @@ impl Fields {
         if let Some(slot) = self.ctx.get_mut(self.ctx_len as usize) {
             *slot = ctx;
             self.ctx_len += 1;
+            self.current = ctx;
         }
         self.pending = if array { element(ctx) } else { Marker::NONE };
         Ok(())
@@ -158,6 +160,10 @@ impl Fields {
             self.skip_depth -= 1;
         } else {
             self.ctx_len = self.ctx_len.saturating_sub(1);
+            self.current = match self.ctx_len.checked_sub(1) {
+                Some(i) => self.ctx[i as usize],
+                None => Ctx::Root,
+            };
         }
         if self.skip_depth == 0 {
             self.value_done();
@@ -170,7 +176,7 @@ impl Fields {
         if self.skip_depth > 0 {
             return;
         }
-        let ctx = self.top().unwrap_or(Ctx::Root);
+        let ctx = self.current;
         if let Some(key) = f.whole() {
             self.pending = lookup(ctx, key);
             return;
@@ -207,7 +213,7 @@ impl Fields {
         let field = self.pending;
         match kind(field) {
             None => {}
-            Some(Kind::Text { .. }) => self.with_run(|run| run.push_text(field, f.text, f.first)),
+            Some(Kind::Text { cap }) => self.with_run(|run| run.push_text(field, cap, f.text, f.first)),
             Some(Kind::Timestamp) => {
                 if let Some((text, cut)) = self.gathered(f) {
                     // A timestamp longer than the scratch cannot be one the API writes.

@@ -226,8 +226,7 @@ impl Run {
 
     /// Appends a piece of a text field's value (`first`: the value starts here), keeping what
     /// fits its capacity and flagging the rest as cut.
-    pub(crate) fn push_text(&mut self, i: u8, piece: &str, first: bool) {
-        let Kind::Text { cap } = FIELDS[i as usize].kind else { return };
+    pub(crate) fn push_text(&mut self, i: u8, cap: u16, piece: &str, first: bool) {
         let at = LAYOUT[i as usize];
         if first {
             self.text_len[at.slot as usize] = 0;

@@ -120,6 +120,7 @@ pub(crate) struct Field {
 pub(crate) const COUNT: usize = FIELDS.len();
 
 const _: () = assert!(COUNT < Marker::SKIP as usize, "field indexes must leave room for the markers");
+const _: () = assert!(COUNT + ALIASES.len() < u8::MAX as usize, "key indexes must fit a slot");
 
 /// The decoder's `pending` states that are not fields.
 pub(crate) struct Marker;
@@ -256,21 +257,13 @@ pub(crate) const fn mask_of(ctx: Ctx) -> [u32; WORDS] {
     mask
 }
 
-// The key index: for each object, a perfect hash of its keys (FNV-1a with a seed found at
-// compile time) into a table of at least four slots per key, so a lookup hashes the key once
-// and compares one key.
-
-/// The slot of `key` in a table of `2^bits` slots.
-#[inline]
-const fn slot(seed: u32, bits: u32, key: &[u8]) -> usize {
-    let mut h = seed ^ 0x811c_9dc5;
-    let mut i = 0;
-    while i < key.len() {
-        h = (h ^ key[i] as u32).wrapping_mul(0x0100_0193);
-        i += 1;
-    }
-    (h.wrapping_mul(0x9e37_79b1) >> (32 - bits)) as usize
-}
+// The key index: for each object, a perfect hash of its keys into a table of at least four
+// slots per key, so a lookup hashes the key once and compares one key. The hash reads the
+// key's length and two of its bytes, one counted from the start and one from the end, at
+// the places (found at compile time, per object) that tell its keys apart: `netRxBytes` and
+// `netTxBytes` at the fourth byte, `…_INTERNAL_GBYTES` and `…_EXTERNAL_GBYTES` at the
+// fifteenth. The build fails if a key added later shares its length and both bytes with
+// another key of the same object.
 
 const KEYS: usize = COUNT + ALIASES.len();
 
@@ -295,12 +288,36 @@ const fn key_at(i: usize) -> (Ctx, &'static str, u8) {
     KEY_LIST[i]
 }
 
-/// Each object's table: where its slots start in [`Index::slots`], how many bits, the seed.
+/// Each object's table: where its slots start in [`Index::slots`], its size (`2^bits`), the
+/// two byte places the hash reads (from the start, from the end), and its seed.
 #[derive(Debug, Clone, Copy)]
 struct Table {
     start: u16,
-    bits: u32,
+    bits: u8,
+    from_start: u8,
+    from_end: u8,
     seed: u32,
+}
+
+/// What the hash reads of `key`: its length and the two bytes.
+#[inline(always)]
+const fn picks(key: &[u8], from_start: usize, from_end: usize) -> u32 {
+    let n = key.len();
+    if n == 0 {
+        return 0;
+    }
+    let last = n - 1;
+    let a = key[if from_start < last { from_start } else { last }];
+    let b = key[last - if from_end < last { from_end } else { last }];
+    (n as u32) << 16 | (a as u32) << 8 | b as u32
+}
+
+/// The slot of `key` in `table`.
+#[inline(always)]
+const fn slot(table: &Table, key: &[u8]) -> usize {
+    let picked = picks(key, table.from_start as usize, table.from_end as usize);
+    let h = (picked ^ table.seed).wrapping_mul(0x9e37_79b1);
+    (h >> (32 - table.bits as u32)) as usize
 }
 
 /// Slots in all the tables together (computed with the tables).
@@ -309,21 +326,21 @@ const SLOTS: usize = index_slots();
 /// The key index of every object.
 pub(crate) struct Index {
     tables: [Table; CONTEXTS],
-    /// Field index plus one, 0 for an empty slot.
+    /// Index in the key list plus one, 0 for an empty slot.
     slots: [u8; SLOTS],
 }
 
-/// Whether key `i` is one a document can contain (the document's own entry and array
-/// elements have no key).
-const fn is_key(i: usize) -> bool {
-    !key_at(i).1.is_empty()
+/// Whether key `i` belongs to `ctx` and is one a document can contain (the document's own
+/// entry and array elements have no key).
+const fn in_ctx(i: usize, ctx: Ctx) -> bool {
+    !key_at(i).1.is_empty() && key_at(i).0 as u8 == ctx as u8
 }
 
 const fn keys_in(ctx: Ctx) -> usize {
     let mut n = 0;
     let mut i = 0;
     while i < KEYS {
-        if is_key(i) && key_at(i).0 as u8 == ctx as u8 {
+        if in_ctx(i, ctx) {
             n += 1;
         }
         i += 1;
@@ -331,7 +348,7 @@ const fn keys_in(ctx: Ctx) -> usize {
     n
 }
 
-const fn bits_for(keys: usize) -> u32 {
+const fn bits_for(keys: usize) -> u8 {
     let mut bits = 1;
     while (1usize << bits) < keys * 4 {
         bits += 1;
@@ -369,23 +386,41 @@ const fn ctx_of(c: usize) -> Ctx {
     ALL[c]
 }
 
-/// Fills `ctx`'s table at `start` with `seed`; false on a collision.
-const fn fill(slots: &mut [u8; SLOTS], ctx: Ctx, start: usize, bits: u32, seed: u32) -> bool {
-    let size = 1usize << bits;
+/// Whether the two byte places tell every pair of `ctx`'s keys apart.
+const fn distinct(ctx: Ctx, from_start: usize, from_end: usize) -> bool {
+    let mut i = 0;
+    while i < KEYS {
+        if in_ctx(i, ctx) {
+            let p = picks(key_at(i).1.as_bytes(), from_start, from_end);
+            let mut j = i + 1;
+            while j < KEYS {
+                if in_ctx(j, ctx) && picks(key_at(j).1.as_bytes(), from_start, from_end) == p {
+                    return false;
+                }
+                j += 1;
+            }
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Fills `ctx`'s table at `table.start`; false on a collision.
+const fn fill(slots: &mut [u8; SLOTS], ctx: Ctx, table: &Table) -> bool {
+    let start = table.start as usize;
     let mut s = 0;
-    while s < size {
+    while s < 1usize << table.bits {
         slots[start + s] = 0;
         s += 1;
     }
     let mut i = 0;
     while i < KEYS {
-        let (c, key, field) = key_at(i);
-        if is_key(i) && c as u8 == ctx as u8 {
-            let at = start + slot(seed, bits, key.as_bytes());
+        if in_ctx(i, ctx) {
+            let at = start + slot(table, key_at(i).1.as_bytes());
             if slots[at] != 0 {
                 return false;
             }
-            slots[at] = field + 1;
+            slots[at] = i as u8 + 1;
         }
         i += 1;
     }
@@ -393,21 +428,37 @@ const fn fill(slots: &mut [u8; SLOTS], ctx: Ctx, start: usize, bits: u32, seed: 
 }
 
 const fn build_index() -> Index {
-    let mut index = Index { tables: [Table { start: 0, bits: 0, seed: 0 }; CONTEXTS], slots: [0; SLOTS] };
+    let empty = Table { start: 0, bits: 0, from_start: 0, from_end: 0, seed: 0 };
+    let mut index = Index { tables: [empty; CONTEXTS], slots: [0; SLOTS] };
     let mut start = 0;
     let mut c = 0;
     while c < CONTEXTS {
         let ctx = ctx_of(c);
         let keys = keys_in(ctx);
         if keys > 0 {
-            let bits = bits_for(keys);
-            let mut seed = 1u32;
-            while !fill(&mut index.slots, ctx, start, bits, seed) {
-                seed += 1;
-                assert!(seed < 100_000, "no perfect hash for an object's keys");
+            // The byte places: the first pair, nearest the ends, that tells the keys apart.
+            let (mut from_start, mut from_end) = (0, 0);
+            while !distinct(ctx, from_start, from_end) {
+                from_end += 1;
+                if from_end == 24 {
+                    from_end = 0;
+                    from_start += 1;
+                    assert!(from_start < 24, "two keys of an object share their length and bytes");
+                }
             }
-            index.tables[c] = Table { start: start as u16, bits, seed };
-            start += 1 << bits;
+            let mut table = Table {
+                start: start as u16,
+                bits: bits_for(keys),
+                from_start: from_start as u8,
+                from_end: from_end as u8,
+                seed: 1,
+            };
+            while !fill(&mut index.slots, ctx, &table) {
+                table.seed += 1;
+                assert!(table.seed < 100_000, "no perfect hash for an object's keys");
+            }
+            index.tables[c] = table;
+            start += 1 << table.bits;
         }
         c += 1;
     }
@@ -420,27 +471,14 @@ pub(crate) const INDEX: Index = build_index();
 /// The field `key` names in `ctx`, or [`Marker::SKIP`].
 #[inline]
 pub(crate) fn lookup(ctx: Ctx, key: &str) -> u8 {
-    let table = INDEX.tables[ctx as usize];
+    let table = &INDEX.tables[ctx as usize];
     if table.bits == 0 {
         return Marker::SKIP;
     }
-    let at = table.start as usize + slot(table.seed, table.bits, key.as_bytes());
-    match INDEX.slots.get(at).map(|s| s.wrapping_sub(1)) {
-        Some(field) if (field as usize) < COUNT => {
-            let f = &FIELDS[field as usize];
-            if f.key == key && f.ctx == ctx {
-                return field;
-            }
-            // An alias: its key is not the field's.
-            let mut a = 0;
-            while a < ALIASES.len() {
-                if ALIASES[a].0 == ctx && ALIASES[a].1 == key {
-                    return field;
-                }
-                a += 1;
-            }
-            Marker::SKIP
-        }
+    let at = table.start as usize + slot(table, key.as_bytes());
+    match INDEX.slots.get(at).and_then(|s| KEY_LIST.get(s.wrapping_sub(1) as usize)) {
+        // The slot is this object's, so only the key needs comparing.
+        Some(&(_, known, field)) if known == key => field,
         _ => Marker::SKIP,
     }
 }
