@@ -77,6 +77,11 @@
 //!
 //! - `std` (off): implements `std::error::Error` through `core::error::Error` (the types
 //!   implement `core::error::Error` regardless); nothing else changes.
+//! - `stats`, `usage`, `options`, `meta`, `details` (all on): groups of the run's fields
+//!   ([`model`] lists which). A build without one keeps neither RAM nor flash for its fields, and
+//!   its keys are skipped like unknown ones. With none (`default-features = false`) the run
+//!   keeps its ID, status, message, timestamps, exit code, cost and storage IDs: the decoder
+//!   takes 680 bytes instead of 1,520 on a Cortex-M3.
 //!
 //! # MSRV
 //!

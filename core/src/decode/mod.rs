@@ -7,8 +7,8 @@
 //!
 //! Any chunking gives the same result, but not at the same cost: each call dispatches on the
 //! parser's state, and each chunk boundary inside a string costs a copy. On x86-64 the
-//! 1,929-byte run body of the benchmarks decodes in about 2.2 µs whole, 3.5 µs in 64-byte
-//! chunks and 8.5 µs a byte at a time (the README's "Benchmarks"). Hand over whatever the
+//! 1,929-byte run body of the benchmarks decodes in about 1.4 µs whole, 2.0 µs in 64-byte
+//! chunks and 4.7 µs a byte at a time (the README's "Benchmarks"). Hand over whatever the
 //! socket has delivered, not one byte per call, where the driver allows it.
 
 mod fields;

@@ -94,7 +94,7 @@ pub(crate) fn fitting(s: &str, room: usize) -> usize {
 }
 
 /// A run of an Actor or task, as `GET /v2/actor-runs/{id}` returns it: read it through its
-/// accessors ([`id`](Self::id), [`status`](Self::status), [`stats`](Self::stats), …).
+/// accessors ([`id`](Self::id), [`status`](Self::status), [`exit_code`](Self::exit_code), …).
 ///
 /// Every field is optional: the spec requires some, but real bodies drop "required" fields
 /// (older ones have no `generalAccess`, READY runs carry few stats), so absence is `None`,
@@ -150,7 +150,7 @@ impl Run {
         self
     }
 
-    /// Whether the status is terminal (see [`RunStatus::is_terminal`]).
+    /// Whether the status is terminal (see [`RunStatus::is_terminal`](super::RunStatus::is_terminal)).
     pub fn is_terminal(&self) -> bool {
         self.status().is_some_and(|s| s.is_terminal())
     }
