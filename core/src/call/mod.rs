@@ -270,6 +270,8 @@ pub struct Call<'a> {
     poll_once: bool,
     wait_ms: u32,
     abort_at_deadline: bool,
+    /// The longest wait a poll asks the server for, in seconds.
+    poll_wait_secs: u8,
     /// When the first `next` came (the call's start); the deadline is `wait_ms` later.
     begun_ms: Option<u64>,
     /// When this call created the run (for the 404 grace).
@@ -304,6 +306,7 @@ impl<'a> Call<'a> {
             poll_once: false,
             wait_ms: 0,
             abort_at_deadline: false,
+            poll_wait_secs: MAX_WAIT_FOR_FINISH_SECS,
             begun_ms: None,
             created_ms: None,
             seen_run: false,
@@ -371,6 +374,14 @@ impl<'a> Call<'a> {
     /// see "Time" in the module docs for what the wait bounds.
     pub const fn wait_ms(mut self, ms: u32) -> Self {
         self.wait_ms = ms;
+        self
+    }
+
+    /// The longest wait a poll asks the server for (default and most: 60 s). The server
+    /// answers at once when the run ends; shorter waits also show its other status changes
+    /// (READY to RUNNING) sooner, for progress displays, at the cost of more requests.
+    pub const fn poll_wait_secs(mut self, secs: u8) -> Self {
+        self.poll_wait_secs = if secs < MAX_WAIT_FOR_FINISH_SECS { secs } else { MAX_WAIT_FOR_FINISH_SECS };
         self
     }
 
@@ -454,9 +465,7 @@ impl<'a> Call<'a> {
                 // The server answers a second before the deadline, so its answer arrives
                 // in time.
                 let server_wait = match (left(0), self.poll_once) {
-                    (Some(left), false) => {
-                        (left.saturating_sub(1000) / 1000).min(MAX_WAIT_FOR_FINISH_SECS as u64)
-                    }
+                    (Some(left), false) => (left.saturating_sub(1000) / 1000).min(self.poll_wait_secs as u64),
                     _ => 0,
                 } as u8;
                 let timeout = cap(attempt_ms.saturating_add(server_wait as u32 * 1000), left(0));

@@ -562,6 +562,19 @@ fn a_wait_bounds_the_whole_call() {
 }
 
 #[test]
+fn polls_can_ask_for_shorter_waits() {
+    let mut call = start_call().wait_ms(60_000).poll_wait_secs(2);
+    let replies = vec![
+        http(201, run_body("R1", "READY")),
+        http(200, run_body("R1", "RUNNING")),
+        http(200, run_body("R1", "SUCCEEDED")),
+    ];
+    let (steps, finish, _) = drive(&mut call, replies, 10);
+    assert_eq!(finish, Finish::Terminal);
+    assert_eq!(sends(&steps)[1], "GET /v2/actor-runs/R1?waitForFinish=2 HTTP/1.1");
+}
+
+#[test]
 fn a_poll_about_another_run_is_not_taken() {
     let mut call = start_call().wait_ms(60_000);
     let replies = vec![

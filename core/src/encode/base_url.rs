@@ -61,7 +61,16 @@ impl<'a> BaseUrl<'a> {
 
     /// Parses `http[s]://host[:port][/prefix]`. The host may be a name, an IPv4 address or a
     /// bracketed IPv6 address; user info, query and fragment are refused; a trailing `/` is
-    /// dropped.
+    /// dropped, and so is one trailing `/v2` (the form the API's documentation prints,
+    /// `https://api.apify.com/v2`): requests add `/v2` themselves.
+    ///
+    /// ```
+    /// use apify_core::encode::BaseUrl;
+    ///
+    /// assert_eq!(BaseUrl::parse("https://api.apify.com/v2/")?, BaseUrl::APIFY);
+    /// assert_eq!(BaseUrl::parse("http://10.0.0.2/apify/v2")?.path_prefix(), "/apify");
+    /// # Ok::<(), apify_core::encode::EncodeError>(())
+    /// ```
     pub fn parse(url: &'a str) -> Result<Self, EncodeError> {
         let bad = EncodeError::InvalidBaseUrl;
         let (scheme, rest) = if let Some(rest) = strip_prefix_ignore_case(url, "https://") {
@@ -93,6 +102,7 @@ impl<'a> BaseUrl<'a> {
             ));
         }
         let prefix = prefix.trim_end_matches('/');
+        let prefix = prefix.strip_suffix("/v2").unwrap_or(prefix);
         if !prefix.bytes().all(is_path_byte) {
             return Err(bad("the path may hold only URL path characters (no spaces, '?' or '#')"));
         }
