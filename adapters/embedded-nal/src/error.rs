@@ -119,7 +119,7 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
                 "the base URL is https:// but the stack was not declared to carry TLS \
                  (ClientBuilder::stack_provides_tls); refusing to send the token in clear text",
             ),
-            Self::InvalidInput(e) => write!(f, "invalid input: {e}"),
+            Self::InvalidInput(e) => write!(f, "the request cannot be built: {e}"),
         }
     }
 }

@@ -90,6 +90,7 @@ pub struct ClientBuilder<'b> {
     seed: u32,
     poll_ms: u32,
     tls: bool,
+    max_poll_wait: Duration,
 }
 
 impl core::fmt::Debug for ClientBuilder<'_> {
@@ -137,6 +138,13 @@ impl<'b> ClientBuilder<'b> {
         self
     }
 
+    /// The longest wait each poll asks the server for while following a run (default and
+    /// most: 60 s); a shorter one shows status changes sooner, at the cost of more requests.
+    pub fn max_poll_wait(mut self, wait: Duration) -> Self {
+        self.max_poll_wait = wait;
+        self
+    }
+
     /// Declares that the stack's sockets carry TLS to the remote (a modem with TLS offload,
     /// a stack that wraps a TLS session, checking the server's certificate): only then is an
     /// `https://` base URL accepted.
@@ -175,6 +183,7 @@ impl<'b> ClientBuilder<'b> {
             reader,
             seed: self.seed,
             poll_ms: self.poll_ms,
+            poll_wait_secs: self.max_poll_wait.as_secs().min(u8::MAX as u64) as u8,
         })
     }
 }
@@ -193,6 +202,8 @@ pub struct Client<'b, S: TcpClientStack, C, D> {
     seed: u32,
     /// While a socket would block, pause this long between tries.
     poll_ms: u32,
+    /// The longest wait a poll asks the server for.
+    poll_wait_secs: u8,
 }
 
 impl<S: TcpClientStack, C, D> core::fmt::Debug for Client<'_, S, C, D> {
@@ -218,6 +229,7 @@ impl Client<'_, NoStack, (), ()> {
             seed: 0x9e37_79b9,
             poll_ms: 1,
             tls: false,
+            max_poll_wait: Duration::from_secs(60),
         }
     }
 }
@@ -264,7 +276,8 @@ impl<'b, S: TcpClientStack, C: Clock, D: DelayNs> Client<'b, S, C, D> {
         let input = input.map_or(Ok(Input::EMPTY), Input::from_json)?;
         let call = Call::start(TaskId::new(task)?, &options, input, self.policy, self.seed)
             .wait_ms(millis(wait))
-            .abort_at_deadline(abort_at_deadline);
+            .abort_at_deadline(abort_at_deadline)
+            .poll_wait_secs(self.poll_wait_secs);
         self.drive(call, progress)
     }
 
@@ -281,7 +294,10 @@ impl<'b, S: TcpClientStack, C: Clock, D: DelayNs> Client<'b, S, C, D> {
         wait: Duration,
         progress: impl FnMut(Progress<'_>),
     ) -> Result<RunReport<'_>, Error<S::Error>> {
-        self.drive(Call::wait_for(RunId::new(run)?, self.policy, self.seed).wait_ms(millis(wait)), progress)
+        let call = Call::wait_for(RunId::new(run)?, self.policy, self.seed)
+            .wait_ms(millis(wait))
+            .poll_wait_secs(self.poll_wait_secs);
+        self.drive(call, progress)
     }
 
     /// Aborts a run (aborting a finished run changes nothing; the report shows its status).

@@ -165,7 +165,7 @@ impl TcpClientStack for Faulty {
 
 fn stub() -> Stub {
     let config = StubConfig {
-        token: Some("secret".into()),
+        tokens: vec!["secret".into()],
         ready_for: Duration::from_millis(100),
         running_for: Duration::from_millis(400),
         ..StubConfig::default()

@@ -104,7 +104,7 @@ impl fmt::Display for Error {
                     Printable(status)
                 )
             }
-            Self::InvalidInput(e) => write!(f, "invalid input: {e}"),
+            Self::InvalidInput(e) => write!(f, "the request cannot be built: {e}"),
         }
     }
 }

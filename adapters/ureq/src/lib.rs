@@ -99,6 +99,7 @@ pub struct ClientBuilder {
     policy: RetryPolicy,
     connect_timeout: Duration,
     seed: Option<u32>,
+    max_poll_wait: Duration,
 }
 
 impl ClientBuilder {
@@ -130,6 +131,15 @@ impl ClientBuilder {
     /// A seed for the backoff's jitter (default: random per client).
     pub fn seed(mut self, seed: u32) -> Self {
         self.seed = Some(seed);
+        self
+    }
+
+    /// The longest wait each poll asks the server for while following a run (default and
+    /// most: 60 s). The server answers at once when the run ends; a shorter wait shows its
+    /// other status changes (READY to RUNNING) sooner to a progress callback, at the cost of
+    /// more requests.
+    pub fn max_poll_wait(mut self, wait: Duration) -> Self {
+        self.max_poll_wait = wait;
         self
     }
 
@@ -181,6 +191,7 @@ impl Client {
             policy: RetryPolicy::DEFAULT,
             connect_timeout: Duration::from_secs(10),
             seed: None,
+            max_poll_wait: Duration::from_secs(60),
         }
     }
 
@@ -223,7 +234,8 @@ impl Client {
         let input = input.map_or(Ok(Input::EMPTY), Input::from_json)?;
         let call = Call::start(task_id, &options, input, self.settings.policy, self.seed)
             .wait_ms(millis(wait))
-            .abort_at_deadline(abort_at_deadline);
+            .abort_at_deadline(abort_at_deadline)
+            .poll_wait_secs(self.poll_wait_secs());
         self.drive(call, Some(task), progress)
     }
 
@@ -240,7 +252,9 @@ impl Client {
         wait: Duration,
         progress: impl FnMut(Progress<'_>),
     ) -> Result<RunReport, Error> {
-        let call = Call::wait_for(RunId::new(run)?, self.settings.policy, self.seed).wait_ms(millis(wait));
+        let call = Call::wait_for(RunId::new(run)?, self.settings.policy, self.seed)
+            .wait_ms(millis(wait))
+            .poll_wait_secs(self.poll_wait_secs());
         self.drive(call, None, progress)
     }
 
@@ -253,6 +267,10 @@ impl Client {
     /// created one (compare its `startedAt` with the time of the attempt).
     pub fn last_run(&self, task: &str) -> Result<RunReport, Error> {
         self.drive(Call::last_run(TaskId::new(task)?, self.settings.policy, self.seed), None, |_| {})
+    }
+
+    fn poll_wait_secs(&self) -> u8 {
+        self.settings.max_poll_wait.as_secs().min(u8::MAX as u64) as u8
     }
 
     fn now_ms(&self) -> u64 {

@@ -14,7 +14,7 @@ fn assert_hidden(what: &str, text: String) {
 
 #[test]
 fn no_public_type_shows_the_token() {
-    let stub = Stub::start(StubConfig { token: Some(TOKEN.into()), ..StubConfig::default() }).unwrap();
+    let stub = Stub::start(StubConfig { tokens: vec![TOKEN.into()], ..StubConfig::default() }).unwrap();
     let fast = RetryPolicy { base_delay_ms: 10, max_attempts: 2, ..RetryPolicy::DEFAULT };
     let builder = Client::builder().base_url(stub.base_url()).token(TOKEN).retry_policy(fast);
     assert_hidden("ClientBuilder Debug", format!("{builder:?}"));

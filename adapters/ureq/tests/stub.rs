@@ -11,7 +11,7 @@ use apify_ureq::{
 
 fn stub() -> Stub {
     let config = StubConfig {
-        token: Some("secret".into()),
+        tokens: vec!["secret".into()],
         ready_for: Duration::from_millis(100),
         running_for: Duration::from_millis(400),
         ..StubConfig::default()
