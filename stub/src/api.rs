@@ -121,15 +121,15 @@ fn run_json(shared: &Shared, id: &str, params: &RunParams) -> Result<Value, Repl
     Ok(run.to_json(Instant::now()))
 }
 
-/// The demo's way to ask for a task that does not exist: `~missing` or `someone~missing`.
-fn is_missing(task: &str) -> bool {
-    task.split_once('~').is_some_and(|(_, name)| name == "missing")
-}
+use crate::names::is_missing;
 
 /// With a token configured: `Authorization: Bearer <token>` or `?token=<token>` must carry
 /// it. A missing token is an error only when `required`; a wrong one always is.
 fn check_token(shared: &Shared, call: &Call<'_>, required: bool) -> Result<(), Reply> {
-    let Some(expected) = &shared.config.token else { return Ok(()) };
+    let accepted = &shared.config.tokens;
+    if accepted.is_empty() {
+        return Ok(());
+    }
     let given = match call.request.header("authorization") {
         Some(value) => match value.trim().split_once(' ') {
             Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Some(token.trim()),
@@ -138,7 +138,7 @@ fn check_token(shared: &Shared, call: &Call<'_>, required: bool) -> Result<(), R
         None => call.query.get("token"),
     };
     match given {
-        Some(token) if token == expected => Ok(()),
+        Some(token) if accepted.iter().any(|t| t == token) => Ok(()),
         None if !required => Ok(()),
         None => Err(Reply::error(401, "token-not-provided", "Authentication token was not provided")),
         Some(_) => Err(Reply::error(401, "invalid-token", "Authentication token is not valid.")),

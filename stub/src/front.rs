@@ -85,7 +85,14 @@ impl Front {
     }
 
     fn accept(self: &Arc<Front>, listener: &TcpListener, server: SocketAddr) {
-        for client in listener.incoming() {
+        loop {
+            // At the cap, new clients wait in the kernel's backlog until a connection ends:
+            // each open one takes three threads, and a queued client is still answered.
+            while self.lock().len() >= crate::server::MAX_CONNECTIONS && !self.stopping.load(Ordering::SeqCst)
+            {
+                thread::sleep(Duration::from_millis(2));
+            }
+            let client = listener.accept().map(|(client, _)| client);
             if self.stopping.load(Ordering::SeqCst) {
                 break;
             }

@@ -21,10 +21,27 @@
 //! status chosen with [`Stub::set_outcome`] (`SUCCEEDED` by default), with `finishedAt`,
 //! `exitCode`, `usage`, `usageUsd` and `usageTotalUsd` filled in. An abort ends it at once.
 //!
+//! # Special task names
+//!
+//! So that failures can be tried from the command line without scripting faults:
+//!
+//! ```text
+#![doc = include_str!("names.txt")]
+//! ```
+//!
+//! # Limits and strictness
+//!
+//! Memory stays bounded under load: the request log keeps the newest [`LOG_CAPACITY`]
+//! requests with their bodies cut to [`BODY_CAPACITY`] bytes, the newest [`RUN_CAPACITY`] runs
+//! are kept (an older one is 404, as if deleted), bodies over [`MAX_BODY`] are answered 413,
+//! and at most [`MAX_CONNECTIONS`] connections are served at once (more wait in the listen
+//! backlog, and are answered once one ends). A `Content-Length` that is not a decimal number,
+//! or a chunked body that cannot be read, is answered 400.
+//!
 //! # Tokens
 //!
-//! With [`StubConfig::token`] set, starting a run, aborting one and reading a task's last run
-//! need `Authorization: Bearer <token>` or `?token=<token>`: a missing token is 401
+//! With [`StubConfig::tokens`] set, starting a run, aborting one and reading a task's last run
+//! need one of them as `Authorization: Bearer <token>` or `?token=<token>`: a missing token is 401
 //! `token-not-provided`, another one 401 `invalid-token`. `GET /v2/actor-runs/{runId}` needs
 //! none (the run ID is the credential, as in the real API), but a wrong token is still 401.
 //!
@@ -46,7 +63,7 @@
 //! ```no_run
 //! use apify_stub::{Fault, FaultKind, Match, Stub, StubConfig};
 //!
-//! let stub = Stub::start(StubConfig { token: Some("secret".into()), ..StubConfig::default() })?;
+//! let stub = Stub::start(StubConfig { tokens: vec!["secret".into()], ..StubConfig::default() })?;
 //! stub.push_fault(Fault::new(Match::StartRun, FaultKind::RateLimited { retry_after_secs: Some(1) }));
 //! println!("POST {}/v2/actor-tasks/janedoe~my-task/runs", stub.base_url());
 //! # Ok::<(), std::io::Error>(())
@@ -59,6 +76,7 @@ mod bodies;
 mod fault;
 mod front;
 mod ids;
+mod names;
 mod params;
 mod route;
 mod run;
@@ -75,6 +93,9 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 pub use fault::{Fault, FaultKind, Match};
+pub use names::SPECIAL_NAMES;
+pub use runs::RUN_CAPACITY;
+pub use server::{BODY_CAPACITY, LOG_CAPACITY, MAX_BODY, MAX_CONNECTIONS};
 
 use front::Front;
 use state::Shared;
@@ -84,9 +105,9 @@ use state::Shared;
 pub struct StubConfig {
     /// Port on `127.0.0.1`; 0 picks a free one (see [`Stub::port`]).
     pub port: u16,
-    /// `Some(t)`: requests must carry `Authorization: Bearer t` or `?token=t` (see the crate
-    /// docs for which ones). `None`: any token is accepted and none is required.
-    pub token: Option<String>,
+    /// Tokens accepted: requests must carry one as `Authorization: Bearer t` or `?token=t`
+    /// (see the crate docs for which ones). Empty: any token is accepted and none is required.
+    pub tokens: Vec<String>,
     /// How long a new run stays `READY`.
     pub ready_for: Duration,
     /// How long it is then `RUNNING` before it reaches its final status.
@@ -94,6 +115,8 @@ pub struct StubConfig {
     /// Framing of responses: `false` sends `Content-Length`, `true` sends
     /// `Transfer-Encoding: chunked` (several chunks per body).
     pub chunked: bool,
+    /// Log one line per request to stderr: method, path with query, status, time taken.
+    pub log: bool,
 }
 
 impl Default for StubConfig {
@@ -101,10 +124,11 @@ impl Default for StubConfig {
     fn default() -> StubConfig {
         StubConfig {
             port: 0,
-            token: None,
+            tokens: Vec::new(),
             ready_for: Duration::from_millis(300),
             running_for: Duration::from_millis(1500),
             chunked: false,
+            log: false,
         }
     }
 }
@@ -174,9 +198,11 @@ impl Stub {
         self.shared.lock().faults.push_back(fault);
     }
 
-    /// Every request received so far, in order, including those answered by a fault.
+    /// The requests received, in order, including those answered by a fault: the last
+    /// [`LOG_CAPACITY`] of them, each body cut to its first [`BODY_CAPACITY`] bytes, so that
+    /// memory stays bounded under load.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock().requests.clone()
+        self.shared.lock().requests.iter().cloned().collect()
     }
 
     /// How many runs were created (requests to start a run that got past the checks and

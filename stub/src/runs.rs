@@ -1,16 +1,25 @@
 //! All runs: created by "Run task", found by ID or by task.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::ids::IdGen;
 use crate::params::RunParams;
 use crate::run::{Run, TaskIds};
 
-/// All runs, plus per-task settings and the ID generator.
+/// Runs kept: the newest; an older one is forgotten (404, as if deleted), so that a long load
+/// test cannot grow the stand-in's memory without bound.
+pub const RUN_CAPACITY: usize = 5000;
+
+/// Tasks whose IDs are remembered; past this, the table starts over (new IDs for old names).
+const TASK_CAPACITY: usize = 1000;
+
+/// The newest runs, plus per-task settings and the ID generator.
 #[derive(Debug)]
 pub(crate) struct Runs {
-    list: Vec<Run>,
+    list: VecDeque<Run>,
+    /// Runs created since the start, forgotten ones included.
+    created: usize,
     outcomes: HashMap<String, String>,
     tasks: HashMap<String, TaskIds>,
     ids: IdGen,
@@ -32,7 +41,14 @@ impl Runs {
     pub(crate) fn new() -> Runs {
         let mut ids = IdGen::new();
         let user_id = ids.next();
-        Runs { list: Vec::new(), outcomes: HashMap::new(), tasks: HashMap::new(), ids, user_id }
+        Runs {
+            list: VecDeque::new(),
+            created: 0,
+            outcomes: HashMap::new(),
+            tasks: HashMap::new(),
+            ids,
+            user_id,
+        }
     }
 
     pub(crate) fn set_outcome(&mut self, task: &str, status: &str) {
@@ -41,6 +57,9 @@ impl Runs {
 
     /// Creates a `READY` run and returns its ID.
     pub(crate) fn create(&mut self, new: NewRun<'_>) -> String {
+        if self.tasks.len() >= TASK_CAPACITY && !self.tasks.contains_key(new.task) {
+            self.tasks.clear();
+        }
         let ids = &mut self.ids;
         let task = self.tasks.entry(new.task.to_owned()).or_insert_with(|| TaskIds {
             // A task given by ID keeps it; a named one gets an ID of its own.
@@ -59,8 +78,17 @@ impl Runs {
             created: Instant::now(),
             started_at: SystemTime::now(),
             ready_for: new.ready_for,
-            running_for: new.running_for,
-            outcome: self.outcomes.get(new.task).cloned().unwrap_or_else(|| "SUCCEEDED".into()),
+            running_for: if crate::names::is_slow(new.task) {
+                crate::names::SLOW_RUN
+            } else {
+                new.running_for
+            },
+            outcome: self
+                .outcomes
+                .get(new.task)
+                .cloned()
+                .or_else(|| crate::names::outcome(new.task).map(String::from))
+                .unwrap_or_else(|| "SUCCEEDED".into()),
             aborted: None,
             options: new.params.options(),
             memory_mbytes: new.params.memory_mbytes.unwrap_or(1024),
@@ -68,12 +96,17 @@ impl Runs {
             input_len: new.input_len,
             webhooks: new.params.webhooks.clone(),
         };
-        self.list.push(run);
+        if self.list.len() == RUN_CAPACITY {
+            self.list.pop_front();
+        }
+        self.list.push_back(run);
+        self.created += 1;
         id
     }
 
+    /// Runs created since the start, forgotten ones included.
     pub(crate) fn count(&self) -> usize {
-        self.list.len()
+        self.created
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<&Run> {
@@ -86,7 +119,7 @@ impl Runs {
 
     /// The most recently created run.
     pub(crate) fn last(&self) -> Option<&Run> {
-        self.list.last()
+        self.list.back()
     }
 
     /// The most recent run of `task`, if `status` is given the most recent with that status.

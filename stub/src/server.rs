@@ -4,6 +4,7 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
+use std::time::Instant;
 
 use tiny_http::Request;
 
@@ -14,8 +15,19 @@ use crate::state::Shared;
 use crate::wire::Raw;
 use crate::{FaultKind, RecordedRequest};
 
-/// Bodies larger than this are cut (the API's own limit is 9 MiB).
-const MAX_BODY: u64 = 16 << 20;
+/// Largest request body the stand-in takes (the API takes 9 MB): a larger one is answered 413
+/// without being read whole, so that many large uploads cannot fill its memory.
+pub const MAX_BODY: u64 = 1 << 20;
+
+/// Requests kept for [`Stub::requests`](crate::Stub::requests): the newest, older ones dropped.
+pub const LOG_CAPACITY: usize = 1000;
+
+/// Bytes of each request body kept in that log.
+pub const BODY_CAPACITY: usize = 8 << 10;
+
+/// Client connections served at once; more wait in the listen backlog until one ends (each
+/// open connection takes three threads).
+pub const MAX_CONNECTIONS: usize = 256;
 
 /// Hands each request to a thread of its own until the server is unblocked.
 pub(crate) fn dispatch(http: &tiny_http::Server, shared: &Arc<Shared>, front: &Arc<Front>) {
@@ -29,13 +41,68 @@ pub(crate) fn dispatch(http: &tiny_http::Server, shared: &Arc<Shared>, front: &A
 }
 
 fn handle(shared: &Shared, front: &Front, mut request: Request) {
-    let recorded = record(shared, &mut request);
-    let call = Call::new(&recorded);
+    let started = Instant::now();
+    let (method, url) = (request.method().as_str().to_owned(), request.url().to_owned());
+    let status = match framing_error(&request) {
+        Some(reply) => {
+            respond(request, &reply, false);
+            Answer::Status(reply.status)
+        }
+        None => match record(shared, &mut request) {
+            Ok(recorded) => answer(shared, front, request, &recorded),
+            Err(reply) => {
+                respond(request, &reply, false);
+                Answer::Status(reply.status)
+            }
+        },
+    };
+    if shared.config.log {
+        let ms = started.elapsed().as_millis();
+        // A closed stderr is not worth a panic.
+        let _ = writeln!(std::io::stderr(), "{method} {url} {status} {ms} ms");
+    }
+}
+
+/// What the client got, for the log.
+enum Answer {
+    Status(u16),
+    Fault(&'static str),
+}
+
+impl std::fmt::Display for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Answer::Status(status) => write!(f, "{status}"),
+            Answer::Fault(what) => f.write_str(what),
+        }
+    }
+}
+
+/// A request whose framing is broken: a `Content-Length` that is not a decimal number, or a
+/// body larger than [`MAX_BODY`]. (tiny_http reads a broken length as none.)
+fn framing_error(request: &Request) -> Option<Reply> {
+    let length = request.headers().iter().find(|h| h.field.equiv("Content-Length"))?;
+    let value = length.value.as_str().trim();
+    match value.parse::<u64>() {
+        Ok(n) if n > MAX_BODY => {
+            Some(Reply::error(413, "request-too-large", "The request body is too large."))
+        }
+        Ok(_) if value.bytes().all(|b| b.is_ascii_digit()) => None,
+        _ => Some(Reply::error(400, "invalid-request", "The Content-Length header is not a number.")),
+    }
+}
+
+fn answer(shared: &Shared, front: &Front, request: Request, recorded: &RecordedRequest) -> Answer {
+    let call = Call::new(recorded);
     let fault = shared.take_fault(&call.route).map(|fault| fault.kind);
     let conn = front.conn(request.remote_addr());
     let chunked = shared.config.chunked;
     match fault {
-        None => respond(request, &api::answer(shared, &call), chunked),
+        None => {
+            let reply = api::answer(shared, &call);
+            respond(request, &reply, chunked);
+            Answer::Status(reply.status)
+        }
         Some(FaultKind::RateLimited { retry_after_secs }) => {
             let message = "You have exceeded the rate limit. Please try again later.";
             let mut reply = Reply::error(429, "rate-limit-exceeded", message);
@@ -43,35 +110,47 @@ fn handle(shared: &Shared, front: &Front, mut request: Request) {
                 reply = reply.with_header("Retry-After", secs.to_string());
             }
             respond(request, &reply, chunked);
+            Answer::Status(429)
         }
         Some(FaultKind::CapacityExceeded) => {
             let reply = Reply::error(402, "actor-memory-limit-exceeded", MEMORY_LIMIT_MESSAGE);
             respond(request, &reply, chunked);
+            Answer::Status(402)
         }
         Some(FaultKind::ServerError { status, html }) => {
             let reply = if html { Reply::html(status) } else { Reply::server_error(status) };
             respond(request, &reply, chunked);
+            Answer::Status(status)
         }
         Some(FaultKind::Reply { status, body }) => {
             let reply = Reply { status, headers: vec![("Content-Type".into(), JSON.into())], body };
             respond(request, &reply, chunked);
+            Answer::Status(status)
         }
         Some(FaultKind::Delay { ms }) => {
             shared.pause(Duration::from_millis(ms));
-            respond(request, &api::answer(shared, &call), chunked);
+            let reply = api::answer(shared, &call);
+            respond(request, &reply, chunked);
+            Answer::Status(reply.status)
         }
-        Some(FaultKind::Chunked) => respond(request, &api::answer(shared, &call), true),
+        Some(FaultKind::Chunked) => {
+            let reply = api::answer(shared, &call);
+            respond(request, &reply, true);
+            Answer::Status(reply.status)
+        }
         Some(FaultKind::OneBytePerWrite) => {
             let raw = Raw::encode(&api::answer(shared, &call), chunked).to_bytes();
             on_socket(request, conn, &raw, |conn| {
                 let _ = conn.send(&raw, Some(BYTE_PAUSE));
             });
+            Answer::Fault("one byte per write")
         }
         Some(FaultKind::Trickle { ms_per_byte }) => {
             let raw = Raw::encode(&api::answer(shared, &call), chunked).to_bytes();
             on_socket(request, conn, &raw, |conn| {
                 let _ = conn.send(&raw, Some(Duration::from_millis(ms_per_byte)));
             });
+            Answer::Fault("trickled")
         }
         Some(FaultKind::ExtraHeader { line }) => {
             let mut raw = Raw::encode(&api::answer(shared, &call), chunked);
@@ -82,6 +161,7 @@ fn handle(shared: &Shared, front: &Front, mut request: Request) {
             on_socket(request, conn, &raw, |conn| {
                 let _ = conn.send(&raw, None);
             });
+            Answer::Fault("extra header")
         }
         Some(FaultKind::CloseMidBody) => {
             let raw = Raw::encode(&api::answer(shared, &call), chunked);
@@ -90,10 +170,12 @@ fn handle(shared: &Shared, front: &Front, mut request: Request) {
                 let _ = conn.send(&half, None);
                 conn.close();
             });
+            Answer::Fault("closed mid-body")
         }
         Some(FaultKind::CloseWithoutResponse) => {
             api::answer(shared, &call);
             on_socket(request, conn, &[], Conn::close);
+            Answer::Fault("closed without an answer")
         }
         Some(FaultKind::NoAnswer { ms }) => {
             // Hold tiny_http's writer, so nothing else is answered on this connection meanwhile.
@@ -103,15 +185,17 @@ fn handle(shared: &Shared, front: &Front, mut request: Request) {
                 conn.close();
             }
             drop(writer);
+            Answer::Fault("no answer")
         }
     }
 }
 
-/// Reads the body and adds the request to the log.
-fn record(shared: &Shared, request: &mut Request) -> RecordedRequest {
+/// Reads the body and adds the request to the log (bounded: see [`LOG_CAPACITY`]). A body
+/// that cannot be read (a bad chunk size, a connection cut midway) or passes [`MAX_BODY`] is
+/// answered instead.
+fn record(shared: &Shared, request: &mut Request) -> Result<RecordedRequest, Reply> {
     let mut body = Vec::new();
-    // A body cut short by the client is recorded as far as it came.
-    let _ = request.as_reader().take(MAX_BODY).read_to_end(&mut body);
+    let read = request.as_reader().take(MAX_BODY + 1).read_to_end(&mut body);
     let headers = request.headers().iter().map(|h| (h.field.to_string(), h.value.to_string())).collect();
     let recorded = RecordedRequest {
         method: request.method().as_str().to_owned(),
@@ -119,8 +203,22 @@ fn record(shared: &Shared, request: &mut Request) -> RecordedRequest {
         headers,
         body,
     };
-    shared.lock().requests.push(recorded.clone());
-    recorded
+    let mut kept = RecordedRequest { body: Vec::new(), ..recorded.clone() };
+    kept.body.extend_from_slice(&recorded.body[..recorded.body.len().min(BODY_CAPACITY)]);
+    {
+        let mut state = shared.lock();
+        if state.requests.len() == LOG_CAPACITY {
+            state.requests.pop_front();
+        }
+        state.requests.push_back(kept);
+    }
+    match read {
+        Err(_) => Err(Reply::error(400, "invalid-request", "The request body could not be read.")),
+        Ok(_) if recorded.body.len() as u64 > MAX_BODY => {
+            Err(Reply::error(413, "request-too-large", "The request body is too large."))
+        }
+        Ok(_) => Ok(recorded),
+    }
 }
 
 /// Answers through tiny_http's raw writer, head and body in one write: tiny_http's

@@ -23,14 +23,21 @@ pub(crate) struct Shared {
 pub(crate) struct State {
     pub(crate) stopping: bool,
     pub(crate) faults: VecDeque<Fault>,
-    pub(crate) requests: Vec<RecordedRequest>,
+    pub(crate) requests: VecDeque<RecordedRequest>,
     pub(crate) runs: Runs,
+    /// Run starts that hit a special fault name, for those that fail every other attempt.
+    pub(crate) special_starts: u32,
 }
 
 impl Shared {
     pub(crate) fn new(config: StubConfig, base_url: String) -> Shared {
-        let state =
-            State { stopping: false, faults: VecDeque::new(), requests: Vec::new(), runs: Runs::new() };
+        let state = State {
+            stopping: false,
+            faults: VecDeque::new(),
+            requests: VecDeque::new(),
+            runs: Runs::new(),
+            special_starts: 0,
+        };
         Shared { config, base_url, state: Mutex::new(state), changed: Condvar::new() }
     }
 
@@ -50,11 +57,16 @@ impl Shared {
         self.notify();
     }
 
-    /// Takes the first queued fault that matches `route`.
+    /// Takes the first queued fault that matches `route`; else the fault a special task name
+    /// asks for (see [`SPECIAL_NAMES`](crate::SPECIAL_NAMES)).
     pub(crate) fn take_fault(&self, route: &Route) -> Option<Fault> {
         let mut state = self.lock();
-        let at = state.faults.iter().position(|fault| fault.matching.matches(route))?;
-        state.faults.remove(at)
+        if let Some(at) = state.faults.iter().position(|fault| fault.matching.matches(route)) {
+            return state.faults.remove(at);
+        }
+        let Route::StartRun { task } = route else { return None };
+        let fault = crate::names::start_fault(task, &mut state.special_starts)?;
+        Some(Fault::new(crate::Match::StartRun, fault))
     }
 
     /// Sleeps for `time`, or less if the stub stops.

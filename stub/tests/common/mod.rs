@@ -12,7 +12,7 @@ use serde_json::Value;
 /// A stub whose runs are quick: READY 100 ms, RUNNING 200 ms.
 pub fn quick(token: Option<&str>) -> Stub {
     let config = StubConfig {
-        token: token.map(str::to_owned),
+        tokens: token.map(str::to_owned).into_iter().collect(),
         ready_for: Duration::from_millis(100),
         running_for: Duration::from_millis(200),
         ..StubConfig::default()
