@@ -2,51 +2,33 @@
 
 use std::io::Read;
 
-use lexopt::ValueExt;
-
 use apify_core::decode::{Decoded, ResponseDecoder};
-use apify_core::http::{Outcome, ResponseHead, ResponseReader, RetryAfter};
-use apify_core::json::{Parser, Validate};
+use apify_core::http::{Outcome, ReadError, ResponseHead, ResponseReader, RetryAfter};
+use apify_core::json::{Parser, SyntaxError, Validate};
 
+use crate::args::DecodeArgs;
 use crate::exit::{self, Failure, fail};
 
-pub(crate) fn run(mut args: lexopt::Parser) -> Result<u8, Failure> {
-    let mut chunk = None;
-    let mut validate = false;
-    let mut http = false;
-    while let Some(arg) = args.next()? {
-        match arg {
-            lexopt::Arg::Long("chunk") => {
-                let n: usize = args.value()?.parse()?;
-                if n == 0 {
-                    return Err(exit::usage("--chunk must be at least 1".into()));
-                }
-                chunk = Some(n);
-            }
-            lexopt::Arg::Long("validate") => validate = true,
-            lexopt::Arg::Long("http") => http = true,
-            other => return Err(other.unexpected().into()),
-        }
+/// Bytes read from stdin per call: the input is decoded as it arrives, so memory stays the
+/// same whatever its size.
+const READ: usize = 64 << 10;
+
+/// `apify-run decode [--chunk N] [--validate | --http]`.
+pub(crate) fn run(args: &DecodeArgs) -> Result<u8, Failure> {
+    let chunk = args.chunk.map_or(READ, |n| n as usize);
+    if args.validate {
+        let mut parser = Parser::<1024>::new();
+        let malformed = |e: SyntaxError| fail(exit::MALFORMED, e.to_string());
+        each_chunk(chunk, |piece| parser.feed(piece, &mut Validate).map(|_| ()).map_err(malformed))?;
+        parser.finish(&mut Validate).map_err(malformed)?;
+        return Ok(exit::SUCCESS);
     }
-    if validate && http {
-        return Err(exit::usage("--validate and --http are alternatives: choose one".into()));
-    }
-    let mut input = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut input)
-        .map_err(|e| fail(exit::MALFORMED, format!("reading stdin: {e}")))?;
-    let chunk = chunk.unwrap_or(input.len().max(1));
-    if validate {
-        return validate_json(&input, chunk);
-    }
-    if http {
-        return decode_http(&input, chunk);
+    if args.http {
+        return decode_http(chunk);
     }
     let mut decoder = ResponseDecoder::<64>::new();
     let malformed = |e: &dyn std::fmt::Display| fail(exit::MALFORMED, format!("{e}"));
-    for piece in input.chunks(chunk) {
-        decoder.feed(piece).map_err(|e| malformed(&e))?;
-    }
+    each_chunk(chunk, |piece| decoder.feed(piece).map(|_| ()).map_err(|e| malformed(&e)))?;
     let mut out = String::new();
     let code = match decoder.finish().map_err(|e| malformed(&e))? {
         Decoded::Run(run) => {
@@ -62,25 +44,43 @@ pub(crate) fn run(mut args: lexopt::Parser) -> Result<u8, Failure> {
     Ok(code)
 }
 
-fn validate_json(input: &[u8], chunk: usize) -> Result<u8, Failure> {
-    // Deep enough for any document a person would pass here; deeper is reported, not a crash.
-    let mut parser = Parser::<1024>::new();
-    for piece in input.chunks(chunk) {
-        parser.feed(piece, &mut Validate).map_err(|e| fail(exit::MALFORMED, e.to_string()))?;
+/// Reads stdin as it arrives and hands it on in pieces of at most `chunk` bytes.
+fn each_chunk(chunk: usize, mut feed: impl FnMut(&[u8]) -> Result<(), Failure>) -> Result<(), Failure> {
+    let mut buffer = vec![0; chunk.min(READ)];
+    let mut stdin = std::io::stdin().lock();
+    loop {
+        let n = match stdin.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(fail(exit::MALFORMED, format!("reading stdin: {e}"))),
+        };
+        for piece in buffer[..n].chunks(chunk) {
+            feed(piece)?;
+        }
     }
-    parser.finish(&mut Validate).map_err(|e| fail(exit::MALFORMED, e.to_string()))?;
-    Ok(exit::SUCCESS)
 }
 
 /// A whole HTTP response: `{"status": N, "headers": {...}, "body": <run or error>}`, or
 /// `"bodyPrefix"` for an error status whose body is not the API's JSON.
-fn decode_http(input: &[u8], chunk: usize) -> Result<u8, Failure> {
-    let malformed = |e: &dyn std::fmt::Display| fail(exit::MALFORMED, format!("{e}"));
+fn decode_http(chunk: usize) -> Result<u8, Failure> {
     let mut reader = ResponseReader::<64>::new();
-    for piece in input.chunks(chunk) {
-        reader.feed(piece).map_err(|e| malformed(&e))?;
-    }
-    let response = reader.finish().map_err(|e| malformed(&e))?;
+    let mut first = None;
+    // Every response starts with `HTTP/`: anything else (a JSON body, say) is named as such,
+    // not as whatever the head parser tripped over first.
+    let malformed = |e: ReadError, first: Option<u8>| match first {
+        Some(b'H') => fail(exit::MALFORMED, e.to_string()),
+        Some(b'{' | b'[') => {
+            fail(exit::MALFORMED, "input is not an HTTP response (it looks like a body: drop --http)".into())
+        }
+        _ => fail(exit::MALFORMED, "input is not an HTTP response (it should start with `HTTP/1.1`)".into()),
+    };
+    each_chunk(chunk, |piece| {
+        first = first.or(piece.first().copied());
+        reader.feed(piece).map(|_| ()).map_err(|e| malformed(e, first))
+    })?;
+    let response = reader.finish().map_err(|e| malformed(e, first))?;
+    let malformed = |e: &dyn std::fmt::Display| fail(exit::MALFORMED, format!("{e}"));
     let mut out =
         format!("{{\"status\":{},\"headers\":{}", response.head.status, headers_json(response.head));
     let code = match response.outcome {

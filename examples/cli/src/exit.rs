@@ -31,20 +31,46 @@ pub(crate) const USAGE: u8 = 64;
 pub(crate) struct Failure {
     pub(crate) code: u8,
     pub(crate) message: String,
+    /// Already printed as `{"error": ...}` on stdout (for `--json`).
+    pub(crate) shown_as_json: bool,
 }
 
 /// A failure with `code`.
 pub(crate) fn fail(code: u8, message: String) -> Failure {
-    Failure { code, message }
+    Failure { code, message, shown_as_json: false }
+}
+
+/// The `--json` form of an error: `{"error":{"type":…,"message":…,"status":…}}`, with
+/// `run` (a run's own JSON, `{"data":…}`) merged in when there is one.
+pub(crate) fn error_json(kind: &str, message: &str, status: Option<u16>, run: Option<&str>) -> String {
+    let mut object = String::from("{\"error\":{\"type\":");
+    crate::decode::push_json_string(&mut object, kind);
+    object.push_str(",\"message\":");
+    crate::decode::push_json_string(&mut object, message);
+    object.push_str(&format!(",\"status\":{}}}", status.map_or("null".into(), |s| s.to_string())));
+    match run.and_then(|run| run.strip_prefix('{')) {
+        Some(members) => {
+            object.push(',');
+            object.push_str(members);
+        }
+        None => object.push('}'),
+    }
+    object
+}
+
+/// The error type `--json` gives a failure that is not the API's own.
+pub(crate) fn kind_of(code: u8) -> &'static str {
+    match code {
+        MALFORMED => "malformed-response",
+        TRANSPORT => "transport",
+        OUTCOME_UNKNOWN => "outcome-unknown",
+        FOLLOW_FAILED => "follow-failed",
+        API_ERROR => "http-status",
+        _ => "invalid-input",
+    }
 }
 
 /// A command-line mistake.
 pub(crate) fn usage(message: String) -> Failure {
     fail(USAGE, message)
-}
-
-impl From<lexopt::Error> for Failure {
-    fn from(e: lexopt::Error) -> Self {
-        usage(e.to_string())
-    }
 }

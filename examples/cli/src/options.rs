@@ -1,103 +1,74 @@
-//! Options of `task` and `request`: parsed once, turned into core's types.
+//! The run's options from the command line, turned into core's types, with errors that name
+//! the flag the user typed.
 
-use apify_core::Decimal;
-use apify_core::encode::{EventType, Input, RunOptions, Webhook, Webhooks};
-use lexopt::{Arg, ValueExt};
+use apify_core::encode::{EncodeError, EventType, Input, RunId, RunOptions, TaskId, Webhook, Webhooks};
 
+use crate::args::RunOptionArgs;
 use crate::exit::{self, Failure};
 
-/// Everything `task` and `request` accept, owned.
-#[derive(Debug, Default)]
-pub(crate) struct TaskArgs {
-    pub(crate) task: String,
-    memory: Option<u32>,
-    timeout: Option<u32>,
-    build: Option<String>,
-    max_items: Option<u64>,
-    max_charge: Option<Decimal>,
-    restart_on_error: bool,
+/// The webhook events `--webhook` knows, by their short and full names.
+const EVENTS: [(&str, EventType<'static>); 6] = [
+    ("CREATED", EventType::RunCreated),
+    ("SUCCEEDED", EventType::RunSucceeded),
+    ("FAILED", EventType::RunFailed),
+    ("ABORTED", EventType::RunAborted),
+    ("TIMED_OUT", EventType::RunTimedOut),
+    ("RESURRECTED", EventType::RunResurrected),
+];
+
+/// What the options need besides the arguments: the input read, the webhooks parsed.
+#[derive(Debug)]
+pub(crate) struct Prepared {
     input: Option<Vec<u8>>,
-    /// `(event types, URL)` per `--webhook`.
-    webhooks: Vec<(Vec<String>, String)>,
-    pub(crate) wait_secs: Option<u32>,
-    pub(crate) json: bool,
-    pub(crate) abort_at_deadline: bool,
-    pub(crate) base_url: Option<String>,
+    /// `(events, URL)` per `--webhook`.
+    webhooks: Vec<(Vec<EventType<'static>>, String)>,
 }
 
-impl TaskArgs {
-    pub(crate) fn parse(args: &mut lexopt::Parser) -> Result<Self, Failure> {
-        let mut out = TaskArgs::default();
-        while let Some(arg) = args.next()? {
-            match arg {
-                Arg::Value(task) if out.task.is_empty() => out.task = task.string()?,
-                Arg::Long("memory") => out.memory = Some(args.value()?.parse()?),
-                Arg::Long("timeout") => out.timeout = Some(args.value()?.parse()?),
-                Arg::Long("build") => out.build = Some(args.value()?.string()?),
-                Arg::Long("max-items") => out.max_items = Some(args.value()?.parse()?),
-                Arg::Long("max-charge") => out.max_charge = Some(args.value()?.parse()?),
-                Arg::Long("restart-on-error") => out.restart_on_error = true,
-                Arg::Long("input") => out.input = Some(read_input(&args.value()?.string()?)?),
-                Arg::Long("webhook") => out.webhooks.push(parse_webhook(&args.value()?.string()?)?),
-                Arg::Long("wait") => out.wait_secs = Some(args.value()?.parse()?),
-                Arg::Long("abort-at-deadline") => out.abort_at_deadline = true,
-                Arg::Long("json") => out.json = true,
-                Arg::Long("base-url") => out.base_url = Some(args.value()?.string()?),
-                other => return Err(other.unexpected().into()),
-            }
-        }
-        if out.task.is_empty() {
-            return Err(exit::usage("a task id is required (an ID, username~taskname or ~taskname)".into()));
-        }
-        Ok(out)
+impl Prepared {
+    /// Reads `--input @file` and parses every `--webhook`.
+    pub(crate) fn new(args: &RunOptionArgs) -> Result<Self, Failure> {
+        let input = args.input.as_deref().map(read_input).transpose()?;
+        let webhooks = args.webhook.iter().map(|w| parse_webhook(w)).collect::<Result<_, _>>()?;
+        Ok(Self { input, webhooks })
     }
 
-    /// Builds core's options; `scratch` receives the webhooks' JSON.
+    /// The webhook definitions (borrowed by [`run_options`](Self::run_options)).
+    pub(crate) fn hooks(&self) -> Vec<Webhook<'_>> {
+        self.webhooks.iter().map(|(events, url)| Webhook::new(events, url)).collect()
+    }
+
+    /// Core's options; `scratch` receives the webhooks' JSON.
     pub(crate) fn run_options<'a>(
-        &'a self,
-        events: &'a [Vec<EventType<'a>>],
+        &self,
+        args: &'a RunOptionArgs,
+        hooks: &'a [Webhook<'a>],
         scratch: &'a mut Vec<u8>,
     ) -> Result<RunOptions<'a>, Failure> {
         let mut options = RunOptions::new();
-        if let Some(v) = self.memory {
+        if let Some(v) = args.memory {
             options = options.memory_mbytes(v);
         }
-        if let Some(v) = self.timeout {
+        if let Some(v) = args.timeout {
             options = options.timeout_secs(v);
         }
-        if let Some(v) = &self.build {
+        if let Some(v) = &args.build {
             options = options.build(v);
         }
-        if let Some(v) = self.max_items {
+        if let Some(v) = args.max_items {
             options = options.max_items(v);
         }
-        if let Some(v) = self.max_charge {
+        if let Some(v) = args.max_charge {
             options = options.max_total_charge_usd(v);
         }
-        if self.restart_on_error {
+        if args.restart_on_error {
             options = options.restart_on_error(true);
         }
-        if !self.webhooks.is_empty() {
-            let hooks: Vec<Webhook<'_>> = self
-                .webhooks
-                .iter()
-                .zip(events)
-                .map(|((_, url), events)| Webhook::new(events, url))
-                .collect();
-            scratch.resize(Webhooks::json_len(&hooks), 0);
-            let webhooks = Webhooks::encode(&hooks, scratch).map_err(|e| exit::usage(e.to_string()))?;
-            options = options.webhooks(webhooks);
+        if !hooks.is_empty() {
+            scratch.resize(Webhooks::json_len(hooks), 0);
+            options = options.webhooks(Webhooks::encode(hooks, scratch).map_err(invalid)?);
         }
-        options.validate().map_err(|e| exit::usage(e.to_string()))?;
+        options.validate().map_err(invalid)?;
         Ok(options)
-    }
-
-    /// The event types of each `--webhook`, borrowed from the arguments.
-    pub(crate) fn webhook_events(&self) -> Vec<Vec<EventType<'_>>> {
-        self.webhooks
-            .iter()
-            .map(|(events, _)| events.iter().map(|e| EventType::from_name(e)).collect())
-            .collect()
     }
 
     /// The input body, checked to be a JSON object.
@@ -114,6 +85,43 @@ impl TaskArgs {
     }
 }
 
+/// The task reference, checked as core checks it (blank or padded IDs are refused).
+pub(crate) fn task_id(task: &str) -> Result<TaskId<'_>, Failure> {
+    TaskId::new(task).map_err(invalid)
+}
+
+/// The run ID, checked as core checks it.
+pub(crate) fn run_id(run: &str) -> Result<RunId<'_>, Failure> {
+    RunId::new(run).map_err(invalid)
+}
+
+/// A request that cannot be built, as a usage error naming the flag behind it.
+pub(crate) fn invalid(e: EncodeError) -> Failure {
+    let (name, rule) = match e {
+        EncodeError::InvalidParameter { name, rule } => (name, rule),
+        EncodeError::InvalidTaskId(rule) => {
+            return exit::usage(format!(
+                "invalid task id: it {rule} (give its ID, username~taskname or ~taskname)"
+            ));
+        }
+        EncodeError::InvalidRunId(rule) => {
+            return exit::usage(format!("invalid run id: it {rule} (give the ID `task` printed)"));
+        }
+        e => return exit::usage(e.to_string()),
+    };
+    let flag = match name {
+        "memory" => "--memory",
+        "timeout" => "--timeout",
+        "build" => "--build",
+        "maxItems" => "--max-items",
+        "maxTotalChargeUsd" => "--max-charge",
+        "waitForFinish" => "--wait",
+        webhook if webhook.starts_with("webhooks") => "--webhook",
+        other => other,
+    };
+    exit::usage(format!("{flag} {rule}"))
+}
+
 /// `--input '{"a":1}'` or `--input @file.json`.
 fn read_input(value: &str) -> Result<Vec<u8>, Failure> {
     match value.strip_prefix('@') {
@@ -122,18 +130,31 @@ fn read_input(value: &str) -> Result<Vec<u8>, Failure> {
     }
 }
 
-/// `EVENTS=URL`, EVENTS a comma list of `ACTOR.RUN.*` names or their last part
-/// (`SUCCEEDED,FAILED`).
-fn parse_webhook(value: &str) -> Result<(Vec<String>, String), Failure> {
+/// `EVENTS=URL`, EVENTS a comma list of known events, by their last part (`SUCCEEDED`) or
+/// their full name (`ACTOR.RUN.SUCCEEDED`).
+fn parse_webhook(value: &str) -> Result<(Vec<EventType<'static>>, String), Failure> {
+    let example = "e.g. --webhook SUCCEEDED,FAILED=https://example.com/hook";
     let Some((events, url)) = value.split_once('=') else {
-        return Err(exit::usage(format!(
-            "--webhook {value}: expected EVENTS=URL, e.g. SUCCEEDED,FAILED=https://example.com/hook"
-        )));
+        return Err(exit::usage(format!("--webhook {value:?} needs EVENTS=URL ({example})")));
     };
     let events = events
         .split(',')
         .filter(|e| !e.is_empty())
-        .map(|e| if e.contains('.') { e.to_string() } else { format!("ACTOR.RUN.{e}") })
-        .collect();
+        .map(|name| {
+            let short = name.strip_prefix("ACTOR.RUN.").unwrap_or(name);
+            EVENTS.iter().find(|(known, _)| known.eq_ignore_ascii_case(short)).map(|&(_, e)| e).ok_or_else(
+                || {
+                    let known: Vec<&str> = EVENTS.iter().map(|(k, _)| *k).collect();
+                    exit::usage(format!(
+                        "--webhook: unknown event {name:?}; known events: {}",
+                        known.join(", ")
+                    ))
+                },
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if events.is_empty() {
+        return Err(exit::usage(format!("--webhook {value:?} names no event ({example})")));
+    }
     Ok((events, url.to_string()))
 }

@@ -1,15 +1,17 @@
 //! `task`, `get`, `abort`, `request` and `stub`: the commands that talk to the API.
 
 use std::io::IsTerminal;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use apify_core::encode::{APIFY_API, BaseUrl, Endpoint, Request, TaskId, Token};
+use apify_core::call::Cause;
+use apify_core::encode::{APIFY_API, BaseUrl, Endpoint, Request, Token};
 use apify_core::model::Printable;
 use apify_ureq::{Client, Error, Finish, Progress, Run, RunReport, RunStatus};
-use lexopt::{Arg, ValueExt};
 
+use crate::args::{RunArgs, RunOptionArgs, StubArgs, TaskArgs};
 use crate::exit::{self, Failure, fail};
-use crate::options::TaskArgs;
+use crate::options::{Prepared, invalid, run_id, task_id};
 use crate::out;
 
 /// Where the API is and who we are: `--base-url`/`APIFY_BASE_URL`, `APIFY_TOKEN`. With
@@ -21,13 +23,32 @@ struct Target {
     _stub: Option<apify_stub::Stub>,
 }
 
+/// `APIFY_TOKEN`, if set and not empty; masked in all output from now on.
+fn env_token() -> Option<String> {
+    let token = std::env::var("APIFY_TOKEN").ok().filter(|t| !t.is_empty());
+    if let Some(token) = &token {
+        out::hide(token);
+    }
+    token
+}
+
+/// `--base-url`, else `APIFY_BASE_URL`, checked (a trailing `/v2` is accepted).
+fn base_url(flag: Option<&str>) -> Result<Option<String>, Failure> {
+    let url =
+        flag.map(String::from).or_else(|| std::env::var("APIFY_BASE_URL").ok().filter(|u| !u.is_empty()));
+    if let Some(url) = &url {
+        BaseUrl::parse(url).map_err(|e| exit::usage(format!("--base-url or APIFY_BASE_URL: {e}")))?;
+    }
+    Ok(url)
+}
+
 impl Target {
-    fn resolve(base_url: Option<String>, offline_allowed: bool) -> Result<Self, Failure> {
-        let token = std::env::var("APIFY_TOKEN").ok().filter(|t| !t.is_empty());
+    fn resolve(base_url_flag: Option<&str>, offline_allowed: bool) -> Result<Self, Failure> {
+        let token = env_token();
         if let Some(token) = &token {
-            out::hide(token);
+            Token::new(token).map_err(|e| exit::usage(format!("APIFY_TOKEN: {e}")))?;
         }
-        let base_url = base_url.or_else(|| std::env::var("APIFY_BASE_URL").ok().filter(|u| !u.is_empty()));
+        let base_url = base_url(base_url_flag)?;
         if token.is_none() && base_url.is_none() && offline_allowed {
             let stub = apify_stub::Stub::start(apify_stub::StubConfig::default())
                 .map_err(|e| fail(exit::TRANSPORT, format!("starting the local API stand-in: {e}")))?;
@@ -40,8 +61,13 @@ impl Target {
         Ok(Self { base_url: base_url.unwrap_or_else(|| APIFY_API.into()), token, _stub: None })
     }
 
-    fn client(&self) -> Result<Client, Failure> {
+    /// The client; `live` asks the server for short waits, so that a progress display sees
+    /// each status change within two seconds.
+    fn client(&self, live: bool) -> Result<Client, Failure> {
         let mut builder = Client::builder().base_url(&self.base_url);
+        if live {
+            builder = builder.max_poll_wait(Duration::from_secs(2));
+        }
         if let Some(token) = &self.token {
             builder = builder.token(token);
         }
@@ -50,77 +76,107 @@ impl Target {
 }
 
 /// `apify-run task <task-id> [options]`.
-pub(crate) fn task(mut args: lexopt::Parser) -> Result<u8, Failure> {
-    let task = TaskArgs::parse(&mut args)?;
-    let events = task.webhook_events();
+pub(crate) fn task(args: &TaskArgs) -> Result<u8, Failure> {
+    if args.abort_at_deadline && args.wait.is_none() {
+        return Err(exit::usage(
+            "--abort-at-deadline needs --wait SECS (how long to wait before aborting)".into(),
+        ));
+    }
+    task_id(&args.run.task)?;
+    let prepared = Prepared::new(&args.run)?;
+    let hooks = prepared.hooks();
     let mut scratch = Vec::new();
-    let options = task.run_options(&events, &mut scratch)?;
-    task.input()?;
-    let target = Target::resolve(task.base_url.clone(), true)?;
-    let client = target.client()?;
-    let wait = Duration::from_secs(task.wait_secs.unwrap_or(0) as u64);
-    let mut progress = ProgressLine::new(task.json);
-    let report =
-        client.call_task_with(&task.task, options, task.input_bytes(), wait, task.abort_at_deadline, |p| {
-            progress.show(p);
-        });
+    let options = prepared.run_options(&args.run, &hooks, &mut scratch)?;
+    prepared.input()?;
+    let target = Target::resolve(args.run.base_url.as_deref(), true)?;
+    let client = target.client(!args.quiet)?;
+    let wait = Duration::from_secs(args.wait.unwrap_or(0) as u64);
+    let progress = ProgressLine::start(args.quiet);
+    let report = client.call_task_with(
+        &args.run.task,
+        options,
+        prepared.input_bytes(),
+        wait,
+        args.abort_at_deadline,
+        |p| progress.show(p),
+    );
     progress.end();
-    conclude(report, task.json, task.wait_secs.is_some())
+    conclude(report, args.json, args.wait.is_some())
 }
 
 /// `apify-run get <run-id> [--json] [--base-url URL]`.
-pub(crate) fn get(args: lexopt::Parser) -> Result<u8, Failure> {
-    let (run, json, base_url) = run_args(args)?;
-    let target = Target::resolve(base_url, false)?;
-    conclude(target.client()?.get_run(&run), json, false)
+pub(crate) fn get(args: &RunArgs) -> Result<u8, Failure> {
+    run_id(&args.run)?;
+    let target = Target::resolve(args.base_url.as_deref(), false)?;
+    conclude(target.client(false)?.get_run(&args.run), args.json, false)
 }
 
-/// `apify-run abort <run-id> [--json] [--base-url URL]`.
-pub(crate) fn abort(args: lexopt::Parser) -> Result<u8, Failure> {
-    let (run, json, base_url) = run_args(args)?;
-    let target = Target::resolve(base_url, false)?;
-    conclude(target.client()?.abort_run(&run), json, true)
+/// `apify-run abort <run-id> [--json] [--base-url URL]`: exit 0 once the run is aborted (or
+/// aborting), and when it had already finished (said so, with its status).
+pub(crate) fn abort(args: &RunArgs) -> Result<u8, Failure> {
+    run_id(&args.run)?;
+    let target = Target::resolve(args.base_url.as_deref(), false)?;
+    let report = target.client(false)?.abort_run(&args.run).map_err(|e| failed(&e, args.json))?;
+    let run = &report.run;
+    let status = run.status();
+    let finished_before =
+        matches!(status, Some(RunStatus::Succeeded | RunStatus::Failed | RunStatus::TimedOut));
+    if args.json {
+        out::line(run_json(run)?);
+    } else if finished_before {
+        out::line(summary(run, Some("had already finished; nothing to abort")));
+    } else {
+        out::line(summary(run, None));
+    }
+    Ok(exit::SUCCESS)
 }
 
-/// `apify-run request <task-id> [options]`: the exact request `task` would send, token hidden.
-pub(crate) fn request(mut args: lexopt::Parser) -> Result<u8, Failure> {
-    let task = TaskArgs::parse(&mut args)?;
-    let events = task.webhook_events();
+/// `apify-run request <task-id> [options]`: exactly what `task` would send, token hidden.
+pub(crate) fn request(args: &RunOptionArgs) -> Result<u8, Failure> {
+    let prepared = Prepared::new(args)?;
+    let hooks = prepared.hooks();
     let mut scratch = Vec::new();
-    let options = task.run_options(&events, &mut scratch)?;
-    let base_url = task
-        .base_url
-        .clone()
-        .or_else(|| std::env::var("APIFY_BASE_URL").ok())
-        .unwrap_or_else(|| APIFY_API.into());
-    let base = BaseUrl::parse(&base_url).map_err(|e| exit::usage(e.to_string()))?;
-    let task_id = TaskId::new(&task.task).map_err(|e| exit::usage(e.to_string()))?;
-    let mut request = Request::new(base, Endpoint::run_task(task_id, &options, task.input()?))
-        .map_err(|e| exit::usage(e.to_string()))?;
-    let token = std::env::var("APIFY_TOKEN").unwrap_or_else(|_| "<APIFY_TOKEN>".into());
-    if let Ok(token) = Token::new(&token) {
-        request = request.with_token(token);
+    let options = prepared.run_options(args, &hooks, &mut scratch)?;
+    let base_url = base_url(args.base_url.as_deref())?.unwrap_or_else(|| APIFY_API.into());
+    let base = BaseUrl::parse(&base_url).map_err(invalid)?;
+    let task = task_id(&args.task)?;
+    let mut request =
+        Request::new(base, Endpoint::run_task(task, &options, prepared.input()?)).map_err(invalid)?;
+    // The token `task` would send, if it would send one; an invalid one fails as in `task`.
+    let token = env_token();
+    if let Some(token) = &token {
+        request =
+            request.with_token(Token::new(token).map_err(|e| exit::usage(format!("APIFY_TOKEN: {e}")))?);
     }
     // The same User-Agent `task` sends through apify-ureq.
     let agent = apify_ureq::default_user_agent();
-    let request = request.with_user_agent(&agent).map_err(|e| exit::usage(e.to_string()))?;
+    let request = request.with_user_agent(&agent).map_err(invalid)?;
     out::raw(request.redacted_head());
     out::line(String::from_utf8_lossy(request.body()));
     Ok(exit::SUCCESS)
 }
 
-/// `apify-run stub [--port P]`: serve the local API stand-in until interrupted.
-pub(crate) fn stub(mut args: lexopt::Parser) -> Result<u8, Failure> {
-    let mut config = apify_stub::StubConfig::default();
-    while let Some(arg) = args.next()? {
-        match arg {
-            Arg::Long("port") => config.port = args.value()?.parse()?,
-            other => return Err(other.unexpected().into()),
-        }
-    }
-    let stub = apify_stub::Stub::start(config)
-        .map_err(|e| fail(exit::TRANSPORT, format!("starting the stand-in: {e}")))?;
+/// `apify-run stub [--port P] [--token T]... [--quiet]`: serve the stand-in until interrupted.
+pub(crate) fn stub(args: &StubArgs) -> Result<u8, Failure> {
+    let config = apify_stub::StubConfig {
+        port: args.port,
+        tokens: args.token.clone(),
+        log: !args.quiet,
+        ..apify_stub::StubConfig::default()
+    };
+    let stub = apify_stub::Stub::start(config).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => exit::usage(format!(
+            "port {} is in use on 127.0.0.1: choose another with --port, or --port 0 for any free one",
+            args.port
+        )),
+        _ => fail(exit::TRANSPORT, format!("starting the stand-in: {e}")),
+    })?;
     out::line(format_args!("Apify API stand-in listening on {} (Ctrl-C to stop)", stub.base_url()));
+    if args.token.is_empty() {
+        out::line("any token is accepted (--token T to accept only T)");
+    } else {
+        out::line(format_args!("accepting {} token(s) given with --token", args.token.len()));
+    }
     out::line(format_args!(
         "try: APIFY_BASE_URL={} apify-run task janedoe~my-task --wait 30",
         stub.base_url()
@@ -129,39 +185,24 @@ pub(crate) fn stub(mut args: lexopt::Parser) -> Result<u8, Failure> {
     Ok(exit::SUCCESS)
 }
 
-fn run_args(mut args: lexopt::Parser) -> Result<(String, bool, Option<String>), Failure> {
-    let (mut run, mut json, mut base_url) = (None, false, None);
-    while let Some(arg) = args.next()? {
-        match arg {
-            Arg::Value(v) if run.is_none() => run = Some(v.string()?),
-            Arg::Long("json") => json = true,
-            Arg::Long("base-url") => base_url = Some(args.value()?.string()?),
-            other => return Err(other.unexpected().into()),
-        }
-    }
-    Ok((run.ok_or_else(|| exit::usage("a run id is required".into()))?, json, base_url))
-}
-
 /// Prints the result and picks the exit code. Every outcome after a successful start names
 /// the run, in text and in `--json`.
 fn conclude(report: Result<RunReport, Error>, json: bool, waited: bool) -> Result<u8, Failure> {
-    let report = match report {
-        Ok(report) => report,
-        Err(e) => return Err(failed(&e, json)),
-    };
+    let report = report.map_err(|e| failed(&e, json))?;
     let run = &report.run;
+    let status = run.status();
+    let still_going = waited && !run.is_terminal();
     if json {
         out::line(run_json(run)?);
     } else {
-        let still = report.finish == Finish::DeadlineReached && !run.is_terminal();
-        out::line(summary(run, still.then_some("still going when the wait ended")));
+        out::line(summary(run, still_going.then_some("still going when the wait ended")));
     }
-    Ok(match (report.finish, run.status().as_ref()) {
+    Ok(match (report.finish, status) {
         (Finish::DeadlineReached, _) => exit::STILL_RUNNING,
         (_, Some(RunStatus::Failed)) => exit::RUN_FAILED,
         (_, Some(RunStatus::Aborted | RunStatus::Aborting)) => exit::RUN_ABORTED,
         (_, Some(RunStatus::TimedOut | RunStatus::TimingOut)) => exit::RUN_TIMED_OUT,
-        (_, Some(status)) if waited && !status.is_terminal() => exit::STILL_RUNNING,
+        _ if still_going => exit::STILL_RUNNING,
         _ => exit::SUCCESS,
     })
 }
@@ -176,36 +217,29 @@ fn run_json(run: &Run) -> Result<String, Failure> {
 /// `{"error": {"type", "message", "status"}}`, plus the run as last seen (`"data"`, as a
 /// run's own JSON has it) when the run was started.
 fn failed(e: &Error, json: bool) -> Failure {
-    let (code, kind, status) = match e {
-        Error::Api { status, error_type, .. } => {
-            (exit::API_ERROR, error_type.as_ref().map_or("unknown-error", |t| t.as_str()), Some(*status))
-        }
-        Error::HttpStatus { status, .. } => (exit::API_ERROR, "http-status", Some(*status)),
-        Error::Transport { .. } => (exit::TRANSPORT, "transport", None),
-        Error::OutcomeUnknown { status, .. } => (exit::OUTCOME_UNKNOWN, "outcome-unknown", *status),
-        Error::FollowFailed { .. } => (exit::FOLLOW_FAILED, "follow-failed", None),
-        _ => (exit::USAGE, "invalid-input", None),
+    let (code, status) = match e {
+        Error::Api { status, .. } | Error::HttpStatus { status, .. } => (exit::API_ERROR, Some(*status)),
+        // A response came, but not one that could be read.
+        Error::Transport { failure, .. } if failure.cause == Cause::Malformed => (exit::MALFORMED, None),
+        Error::Transport { .. } => (exit::TRANSPORT, None),
+        Error::OutcomeUnknown { status, .. } => (exit::OUTCOME_UNKNOWN, *status),
+        Error::FollowFailed { .. } => (exit::FOLLOW_FAILED, None),
+        _ => (exit::USAGE, None),
     };
-    let message = e.to_string();
+    let kind = match e {
+        Error::Api { error_type, .. } => error_type.as_ref().map_or("unknown-error", |t| t.as_str()),
+        _ => exit::kind_of(code),
+    };
+    let mut failure = fail(code, e.to_string());
     if json {
-        let mut object = String::from("{\"error\":{\"type\":");
-        crate::decode::push_json_string(&mut object, kind);
-        object.push_str(",\"message\":");
-        crate::decode::push_json_string(&mut object, &message);
-        object.push_str(&format!(",\"status\":{}}}", status.map_or("null".into(), |s| s.to_string())));
-        match e.started_run().map(run_json) {
-            Some(Ok(run)) => {
-                object.push(',');
-                object.push_str(&run[1..]);
-            }
-            _ => object.push('}'),
-        }
-        out::line(object);
+        let run = e.started_run().and_then(|run| run_json(run).ok());
+        out::line(exit::error_json(kind, &failure.message, status, run.as_deref()));
+        failure.shown_as_json = true;
     } else if let Some(run) = e.started_run() {
         // The ID on stdout too, where a script reads the outcome.
         out::line(summary(run, Some("started; following it failed, see stderr")));
     }
-    fail(code, message)
+    failure
 }
 
 /// The run for people: ID, status (and `note`), message, dataset and cost; server text with
@@ -230,28 +264,62 @@ fn summary(run: &Run, note: Option<&str>) -> String {
     line
 }
 
-/// The live progress line: rewritten in place on a terminal, one line per change otherwise;
-/// retries get a line of their own.
+/// The live progress line on stderr. On a terminal it is redrawn in place every second (the
+/// elapsed time ticks while the server holds a poll); otherwise one plain line per status
+/// change. Retries get a line of their own.
 struct ProgressLine {
-    started: Instant,
+    state: Arc<Mutex<Shown>>,
+    ticker: Option<std::thread::JoinHandle<()>>,
+}
+
+#[derive(Default)]
+struct Shown {
+    started: Option<Instant>,
+    /// The run's ID and status as last seen.
+    run: Option<(String, String)>,
     tty: bool,
     quiet: bool,
-    last: Option<String>,
+    done: bool,
+}
+
+impl Shown {
+    fn draw(&self) {
+        let (Some((id, status)), Some(started)) = (&self.run, self.started) else { return };
+        let elapsed = started.elapsed().as_secs_f32();
+        out::note_raw(format_args!("\r\x1b[2K{} {} {elapsed:.1}s", Printable(id), Printable(status)));
+    }
 }
 
 impl ProgressLine {
-    fn new(quiet: bool) -> Self {
-        Self { started: Instant::now(), tty: std::io::stderr().is_terminal(), quiet, last: None }
+    fn start(quiet: bool) -> Self {
+        let tty = std::io::stderr().is_terminal();
+        let state =
+            Arc::new(Mutex::new(Shown { started: Some(Instant::now()), tty, quiet, ..Shown::default() }));
+        let ticker = (tty && !quiet).then(|| {
+            let state = state.clone();
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(Duration::from_millis(500));
+                    let shown = state.lock().unwrap_or_else(PoisonError::into_inner);
+                    if shown.done {
+                        break;
+                    }
+                    shown.draw();
+                }
+            })
+        });
+        Self { state, ticker }
     }
 
-    fn show(&mut self, progress: Progress<'_>) {
-        if self.quiet {
+    fn show(&self, progress: Progress<'_>) {
+        let mut shown = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if shown.quiet {
             return;
         }
         let run = match progress {
             Progress::Run(run) => run,
             Progress::Retry { reason, after_ms, next_attempt, max_attempts } => {
-                if self.tty && self.last.is_some() {
+                if shown.tty && shown.run.is_some() {
                     out::note("");
                 }
                 out::note(format_args!(
@@ -263,20 +331,28 @@ impl ProgressLine {
             _ => return,
         };
         let status = run.status().as_ref().map_or("UNKNOWN", RunStatus::as_str).to_string();
-        let elapsed = self.started.elapsed().as_secs_f32();
-        let id = run.id();
-        let id = id.as_ref().map_or("?", |t| t.as_str());
-        let (id, shown) = (Printable(id), Printable(&status));
-        if self.tty {
-            out::note_raw(format_args!("\r\x1b[2K{id} {shown} {elapsed:.1}s"));
-        } else if self.last.as_deref() != Some(status.as_str()) {
-            out::note(format_args!("{id} {shown} after {elapsed:.1}s"));
+        let id = run.id().map_or("?".into(), |t| t.as_str().to_string());
+        let changed = shown.run.as_ref().is_none_or(|(_, last)| *last != status);
+        let elapsed = shown.started.map_or(0.0, |s| s.elapsed().as_secs_f32());
+        if !shown.tty && changed {
+            out::note(format_args!("{} {} after {elapsed:.1}s", Printable(&id), Printable(&status)));
         }
-        self.last = Some(status);
+        shown.run = Some((id, status));
+        if shown.tty {
+            shown.draw();
+        }
     }
 
-    fn end(&self) {
-        if self.tty && self.last.is_some() && !self.quiet {
+    fn end(self) {
+        let ended = {
+            let mut shown = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            shown.done = true;
+            shown.tty && shown.run.is_some() && !shown.quiet
+        };
+        if let Some(ticker) = self.ticker {
+            let _ = ticker.join();
+        }
+        if ended {
             out::note("");
         }
     }

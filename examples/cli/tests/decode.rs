@@ -104,3 +104,37 @@ fn http_responses_show_status_and_kept_headers() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("before the body's end"));
 }
+
+/// A 48 MB body (a run with a long array the decoder skips), written in 1 MB pieces: the
+/// process's memory stays far below the input's size, because stdin is decoded as it comes.
+#[test]
+fn memory_stays_fixed_whatever_the_input_size() {
+    const PIECES: usize = 48;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_apify-run"))
+        .arg("decode")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(br#"{"data":{"id":"HG7ML7M8z78YcAPEB","skipped":["#).unwrap();
+    let piece = "0,".repeat(1 << 19);
+    for _ in 0..PIECES {
+        stdin.write_all(piece.as_bytes()).unwrap();
+    }
+    // Still running, waiting for the rest: its peak memory so far.
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let peak_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap();
+    stdin.write_all(br#"0],"status":"SUCCEEDED"}}"#).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["data"]["status"], "SUCCEEDED");
+    assert!(peak_kib < 16 << 10, "{peak_kib} KiB for a {PIECES} MB input");
+}

@@ -96,9 +96,30 @@ fn get_and_abort() {
     let out = apify_run(&["get", &id, "--base-url", &base]);
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).starts_with(&format!("run {id} ")));
+    // Aborting did what was asked: exit 0, whatever the run's status says.
     let out = apify_run(&["abort", &id, "--base-url", &base, "--json"]);
-    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout(&out).contains("\"status\":\"ABORT"));
+    let out = apify_run(&["abort", &id, "--base-url", &base]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with(&format!("run {id} ABORTED")), "{}", stdout(&out));
+
+    // A run that had already finished: said so, with its status, exit 0.
+    let quick = self::stub();
+    let out = apify_run(&["task", "janedoe~my-task", "--wait", "30", "--base-url", &quick.base_url()]);
+    assert_eq!(out.status.code(), Some(0));
+    let id = quick.last_run_id().unwrap();
+    let out = apify_run(&["abort", &id, "--base-url", &quick.base_url()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout(&out).starts_with(&format!("run {id} SUCCEEDED (had already finished; nothing to abort)")),
+        "{}",
+        stdout(&out)
+    );
+    // A run that does not exist is the API's 404: exit 1.
+    let out = apify_run(&["abort", "NoSuchRun12345678", "--base-url", &quick.base_url()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("record-not-found"));
 }
 
 #[test]
@@ -120,5 +141,5 @@ fn request_prints_the_request_with_the_token_hidden() {
     assert!(text.ends_with("\r\n\r\n{\"q\": 1}\n"));
     let bad = apify_run(&["request", "janedoe~my-task", "--memory", "1000"]);
     assert_eq!(bad.status.code(), Some(64));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid `memory`"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--memory must be a power of two"));
 }
