@@ -107,6 +107,11 @@ pub use decimal::Decimal;
 #[cfg(test)]
 mod test_fixtures;
 
+/// The crate README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Progress of an incremental consumer after a chunk was fed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

@@ -71,4 +71,12 @@ mod tests {
         assert!(matches!(start_fault("janedoe~drops", &mut starts), Some(FaultKind::CloseMidBody)));
         assert_eq!(starts, 5);
     }
+
+    #[test]
+    fn the_readme_lists_every_name() {
+        let readme = include_str!("../README.md");
+        for line in SPECIAL_NAMES.lines().filter(|l| l.starts_with("  ")) {
+            assert!(readme.contains(line), "README.md lacks {line:?}");
+        }
+    }
 }
