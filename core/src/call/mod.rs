@@ -37,7 +37,9 @@ mod failure;
 mod policy;
 
 pub use failure::{Cause, Stage, TransportFailure};
-pub use policy::{Attempts, Decision, Failure, NOT_FOUND_GRACE_MS, POLL_PAUSE_MS, RetryPolicy};
+pub use policy::{
+    Attempts, Decision, Failure, NOT_FOUND_GRACE_MS, POLL_PAUSE_MS, READY_POLL_WAIT_SECS, RetryPolicy,
+};
 
 use core::fmt;
 
@@ -278,6 +280,8 @@ pub struct Call<'a> {
     created_ms: Option<u64>,
     /// Whether a response carried the run this call is about.
     seen_run: bool,
+    /// Whether it was `READY` (not yet running) when last seen.
+    seen_ready: bool,
     /// Counted attempts of the current request, and when its first attempt went out.
     attempt: u8,
     first_attempt_ms: u64,
@@ -310,6 +314,7 @@ impl<'a> Call<'a> {
             begun_ms: None,
             created_ms: None,
             seen_run: false,
+            seen_ready: false,
             attempt: 0,
             first_attempt_ms: 0,
             resources_since_ms: None,
@@ -377,9 +382,9 @@ impl<'a> Call<'a> {
         self
     }
 
-    /// The longest wait a poll asks the server for (default and most: 60 s). The server
-    /// answers at once when the run ends; shorter waits also show its other status changes
-    /// (READY to RUNNING) sooner, for progress displays, at the cost of more requests.
+    /// The longest wait a poll asks the server for (default and most: 60 s; while the run is
+    /// `READY`, [`READY_POLL_WAIT_SECS`]). The server answers at once when the run ends;
+    /// shorter waits also show its other status changes sooner, at the cost of more requests.
     pub const fn poll_wait_secs(mut self, secs: u8) -> Self {
         self.poll_wait_secs = if secs < MAX_WAIT_FOR_FINISH_SECS { secs } else { MAX_WAIT_FOR_FINISH_SECS };
         self
@@ -464,8 +469,12 @@ impl<'a> Call<'a> {
             Phase::Poll => {
                 // The server answers a second before the deadline, so its answer arrives
                 // in time.
+                let most = match self.seen_ready {
+                    true => self.poll_wait_secs.min(READY_POLL_WAIT_SECS),
+                    false => self.poll_wait_secs,
+                };
                 let server_wait = match (left(0), self.poll_once) {
-                    (Some(left), false) => (left.saturating_sub(1000) / 1000).min(self.poll_wait_secs as u64),
+                    (Some(left), false) => (left.saturating_sub(1000) / 1000).min(most as u64),
                     _ => 0,
                 } as u8;
                 let timeout = cap(attempt_ms.saturating_add(server_wait as u32 * 1000), left(0));
@@ -608,6 +617,7 @@ impl<'a> Call<'a> {
             }
         }
         self.in_flight = false;
+        self.seen_ready = run.status() == Some(RunStatus::Ready);
         let terminal = run.is_terminal();
         let past_deadline = self.deadline().is_some_and(|d| now_ms >= d);
         match self.phase {

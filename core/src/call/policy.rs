@@ -8,6 +8,10 @@ use crate::model::ErrorType;
 pub const NOT_FOUND_GRACE_MS: u32 = 3_000;
 /// Pause between polls (and between 404 retries), as the official clients do.
 pub const POLL_PAUSE_MS: u32 = 250;
+/// The longest wait a poll asks for while the run is `READY`: the server answers a wait early
+/// only when the run ends, and `READY` lasts seconds, so short polls see `RUNNING` within a
+/// second of it (for progress displays) at the cost of a request or two.
+pub const READY_POLL_WAIT_SECS: u8 = 1;
 
 /// Why a request failed, as the policy sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

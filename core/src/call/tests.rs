@@ -128,7 +128,8 @@ fn start_then_poll_to_a_terminal_status() {
         steps,
         [
             Step::Send(START.into(), 30_000),
-            Step::Send("GET /v2/actor-runs/R1?waitForFinish=60 HTTP/1.1".into(), 90_000),
+            // READY: a short wait, so that RUNNING is seen as soon as it comes.
+            Step::Send("GET /v2/actor-runs/R1?waitForFinish=1 HTTP/1.1".into(), 31_000),
             Step::Sleep(POLL_PAUSE_MS),
             Step::Send("GET /v2/actor-runs/R1?waitForFinish=60 HTTP/1.1".into(), 90_000),
         ]
@@ -140,7 +141,7 @@ fn an_attempt_timeout_of_no_limit_saturates() {
     let policy = RetryPolicy { attempt_timeout_ms: u32::MAX, ..RetryPolicy::DEFAULT };
     let task = TaskId::new("janedoe~my-task").unwrap();
     let mut call = Call::start(task, &RunOptions::NONE, Input::EMPTY, policy, 7).wait_ms(300_000);
-    let replies = vec![http(201, run_body("R1", "READY")), http(200, run_body("R1", "SUCCEEDED"))];
+    let replies = vec![http(201, run_body("R1", "RUNNING")), http(200, run_body("R1", "SUCCEEDED"))];
     let (steps, _, _) = drive(&mut call, replies, 40);
     // No overflow; the poll is cut at the end of the caller's wait.
     assert_eq!(steps[1], Step::Send("GET /v2/actor-runs/R1?waitForFinish=60 HTTP/1.1".into(), 299_960));
@@ -171,7 +172,7 @@ fn a_404_right_after_the_start_is_retried_then_reported() {
 fn deadline_while_running_with_and_without_abort() {
     let running = || (0..10).map(|_| http(200, run_body("R1", "RUNNING"))).collect::<Vec<_>>();
     let mut call = start_call().wait_ms(200_000);
-    let mut replies = vec![http(201, run_body("R1", "READY"))];
+    let mut replies = vec![http(201, run_body("R1", "RUNNING"))];
     replies.extend(running());
     // Every request takes a minute: the polls ask for what is left of the wait, at most 60 s.
     let (steps, finish, _) = drive(&mut call, replies, 60_000);
@@ -571,7 +572,26 @@ fn polls_can_ask_for_shorter_waits() {
     ];
     let (steps, finish, _) = drive(&mut call, replies, 10);
     assert_eq!(finish, Finish::Terminal);
-    assert_eq!(sends(&steps)[1], "GET /v2/actor-runs/R1?waitForFinish=2 HTTP/1.1");
+    // READY: a second at most, so that RUNNING shows as soon as it comes.
+    assert_eq!(sends(&steps)[1], "GET /v2/actor-runs/R1?waitForFinish=1 HTTP/1.1");
+    assert_eq!(sends(&steps)[2], "GET /v2/actor-runs/R1?waitForFinish=2 HTTP/1.1");
+}
+
+#[test]
+fn polls_are_short_only_while_the_run_is_ready() {
+    let mut call = start_call().wait_ms(120_000);
+    let replies = vec![
+        http(201, run_body("R1", "READY")),
+        http(200, run_body("R1", "READY")),
+        http(200, run_body("R1", "RUNNING")),
+        http(200, run_body("R1", "SUCCEEDED")),
+    ];
+    let (steps, finish, _) = drive(&mut call, replies, 10);
+    assert_eq!(finish, Finish::Terminal);
+    let sends = sends(&steps);
+    assert_eq!(sends[1], "GET /v2/actor-runs/R1?waitForFinish=1 HTTP/1.1");
+    assert_eq!(sends[2], "GET /v2/actor-runs/R1?waitForFinish=1 HTTP/1.1");
+    assert_eq!(sends[3], format!("GET /v2/actor-runs/R1?waitForFinish={MAX_WAIT_FOR_FINISH_SECS} HTTP/1.1"));
 }
 
 #[test]

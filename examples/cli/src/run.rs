@@ -61,13 +61,10 @@ impl Target {
         Ok(Self { base_url: base_url.unwrap_or_else(|| APIFY_API.into()), token, _stub: None })
     }
 
-    /// The client; `live` asks the server for short waits, so that a progress display sees
-    /// each status change within two seconds.
-    fn client(&self, live: bool) -> Result<Client, Failure> {
+    /// The client. (Core polls a `READY` run with short waits, so progress shows `RUNNING`
+    /// within a second of it; later status changes end the server's wait at once.)
+    fn client(&self) -> Result<Client, Failure> {
         let mut builder = Client::builder().base_url(&self.base_url);
-        if live {
-            builder = builder.max_poll_wait(Duration::from_secs(2));
-        }
         if let Some(token) = &self.token {
             builder = builder.token(token);
         }
@@ -89,7 +86,7 @@ pub(crate) fn task(args: &TaskArgs) -> Result<u8, Failure> {
     let options = prepared.run_options(&args.run, &hooks, &mut scratch)?;
     prepared.input()?;
     let target = Target::resolve(args.run.base_url.as_deref(), true)?;
-    let client = target.client(!args.quiet)?;
+    let client = target.client()?;
     let wait = Duration::from_secs(args.wait.unwrap_or(0) as u64);
     let progress = ProgressLine::start(args.quiet);
     let report = client.call_task_with(
@@ -108,7 +105,7 @@ pub(crate) fn task(args: &TaskArgs) -> Result<u8, Failure> {
 pub(crate) fn get(args: &RunArgs) -> Result<u8, Failure> {
     run_id(&args.run)?;
     let target = Target::resolve(args.base_url.as_deref(), false)?;
-    conclude(target.client(false)?.get_run(&args.run), args.json, false)
+    conclude(target.client()?.get_run(&args.run), args.json, false)
 }
 
 /// `apify-run abort <run-id> [--json] [--base-url URL]`: exit 0 once the run is aborted (or
@@ -116,7 +113,7 @@ pub(crate) fn get(args: &RunArgs) -> Result<u8, Failure> {
 pub(crate) fn abort(args: &RunArgs) -> Result<u8, Failure> {
     run_id(&args.run)?;
     let target = Target::resolve(args.base_url.as_deref(), false)?;
-    let report = target.client(false)?.abort_run(&args.run).map_err(|e| failed(&e, args.json))?;
+    let report = target.client()?.abort_run(&args.run).map_err(|e| failed(&e, args.json))?;
     let run = &report.run;
     let status = run.status();
     let finished_before =
