@@ -37,18 +37,19 @@ pub(crate) struct Cli {
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
     /// Start a run of a task; with --wait, follow it to its end
+    #[command(after_help = RUN_AFTER_HELP)]
     Task(TaskArgs),
     /// Show a run
     Get(RunArgs),
     /// Abort a run (exit 0 once it is aborted, or when it had already finished)
     Abort(RunArgs),
     /// Print the exact request `task` would send, the token hidden
+    #[command(after_help = RUN_AFTER_HELP)]
     Request(RunOptionArgs),
     /// Serve the local API stand-in on 127.0.0.1
     #[command(after_help = apify_stub::SPECIAL_NAMES)]
     Stub(StubArgs),
-    /// Read a response body (or, with --http, a whole response) from stdin and show what a
-    /// device decodes
+    /// Decode a response body from stdin (--http: a whole response) as a device would
     Decode(DecodeArgs),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell)
     Completions {
@@ -83,14 +84,18 @@ pub(crate) struct RunOptionArgs {
     /// Input overrides: a JSON object, or @file
     #[arg(long, value_name = "JSON|@FILE")]
     pub(crate) input: Option<String>,
-    /// A webhook: comma-separated events (SUCCEEDED, FAILED, ABORTED, TIMED_OUT, CREATED,
-    /// RESURRECTED, or ACTOR.RUN.*) then = and the URL to call
+    /// A webhook (repeatable): e.g. SUCCEEDED,FAILED=https://example.com/hook
     #[arg(long, value_name = "EVENTS=URL")]
     pub(crate) webhook: Vec<String>,
     /// The API address (default https://api.apify.com; a trailing /v2 is accepted)
     #[arg(long, value_name = "URL")]
     pub(crate) base_url: Option<String>,
 }
+
+/// Listed after the options of `task` and `request`.
+const RUN_AFTER_HELP: &str = "\
+Webhook events: SUCCEEDED, FAILED, ABORTED, TIMED_OUT, CREATED, RESURRECTED (or in full,
+ACTOR.RUN.SUCCEEDED and so on), comma-separated before the =.";
 
 #[derive(Args, Debug)]
 pub(crate) struct TaskArgs {
