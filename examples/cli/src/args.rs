@@ -1,4 +1,8 @@
 //! The command line, declared with clap: what each command takes, its help and its errors.
+//!
+//! The doc comments below are the `--help` text, where a URL in angle brackets would show as
+//! typed: bare URLs are allowed here.
+#![allow(rustdoc::bare_urls)]
 
 use std::error::Error as _;
 
