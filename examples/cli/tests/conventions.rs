@@ -1,23 +1,13 @@
 //! `apify-run` as a command-line tool: help, version, completions, errors that name the flag,
 //! inputs that used to be silently wrong, `--json` for every outcome.
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Command;
 use std::time::Duration;
 
 use apify_stub::{Fault, FaultKind, Match, Stub, StubConfig};
-
-fn apify_run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_apify-run"))
-        .args(args)
-        .env_remove("APIFY_TOKEN")
-        .env_remove("APIFY_BASE_URL")
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{apify_run, text};
 
 /// Runs a command expected to fail with a usage error (64) and returns its stderr.
 fn usage_error(args: &[&str]) -> String {
@@ -30,12 +20,7 @@ fn usage_error(args: &[&str]) -> String {
 }
 
 fn stub() -> Stub {
-    let config = StubConfig {
-        ready_for: Duration::from_millis(100),
-        running_for: Duration::from_millis(300),
-        ..StubConfig::default()
-    };
-    Stub::start(config).unwrap()
+    common::stub_with_times(100, 300)
 }
 
 #[test]

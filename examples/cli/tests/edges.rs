@@ -169,5 +169,5 @@ fn retries_are_visible() {
     child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     assert_eq!(child.wait().unwrap().code(), Some(0));
     assert!(stderr.contains("API error 429 rate-limit-exceeded"), "{stderr}");
-    assert!(stderr.contains("; retrying in 0.") && stderr.contains("(attempt 2 of 6)"), "{stderr}");
+    assert!(stderr.contains("; retrying in ") && stderr.contains(" s (attempt 2 of 6)"), "{stderr}");
 }

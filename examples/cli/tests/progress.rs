@@ -2,24 +2,21 @@
 //! ticks and shows RUNNING as soon as the run runs; into a pipe plain lines; with `--quiet`
 //! nothing.
 
+mod common;
+
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use apify_stub::{Stub, StubConfig};
+use apify_stub::Stub;
 
 fn stub(running_for: Duration) -> Stub {
-    let config = StubConfig { ready_for: Duration::from_millis(200), running_for, ..StubConfig::default() };
-    Stub::start(config).unwrap()
+    common::stub_with_times(200, running_for.as_millis() as u64)
 }
 
 fn command(stub: &Stub, extra: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_apify-run"));
-    command
-        .args(["task", "janedoe~my-task", "--base-url", &stub.base_url()])
-        .args(extra)
-        .env_remove("APIFY_TOKEN")
-        .env_remove("APIFY_BASE_URL");
+    let mut command = common::command(&["task", "janedoe~my-task", "--base-url", &stub.base_url()]);
+    command.args(extra);
     command
 }
 

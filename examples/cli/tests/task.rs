@@ -1,26 +1,15 @@
 //! `apify-run task/get/abort/request` driven as processes against the local stand-in.
 
+mod common;
+
 use std::process::{Command, Output};
 use std::time::Duration;
 
 use apify_stub::{Fault, FaultKind, Match, Stub, StubConfig};
+use common::apify_run;
 
 fn stub() -> Stub {
-    let config = StubConfig {
-        ready_for: Duration::from_millis(100),
-        running_for: Duration::from_millis(300),
-        ..StubConfig::default()
-    };
-    Stub::start(config).unwrap()
-}
-
-fn apify_run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_apify-run"))
-        .args(args)
-        .env_remove("APIFY_TOKEN")
-        .env_remove("APIFY_BASE_URL")
-        .output()
-        .unwrap()
+    common::stub_with_times(100, 300)
 }
 
 fn stdout(out: &Output) -> String {
