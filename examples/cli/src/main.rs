@@ -26,7 +26,15 @@ fn main() -> ExitCode {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
-        Err(e) => return report(args::usage_failure(&e)),
+        Err(e) => {
+            let failure = args::usage_failure(&e);
+            // A script that asked for JSON gets it even when the command line was not understood.
+            if std::env::args_os().any(|arg| arg == "--json") {
+                let first_line = failure.message.lines().next().unwrap_or_default();
+                out::line(exit::error_json(exit::kind_of(failure.code), first_line, None, None));
+            }
+            return report(failure);
+        }
     };
     // With --json, every outcome is JSON on stdout, usage errors included.
     let json = match &cli.command {

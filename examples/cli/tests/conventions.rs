@@ -142,7 +142,9 @@ fn unknown_webhook_events_are_refused_with_the_known_ones() {
 fn ignored_combinations_are_errors() {
     let stderr = usage_error(&["task", "janedoe~my-task", "--abort-at-deadline"]);
     assert!(stderr.contains("--abort-at-deadline needs --wait"), "{stderr}");
-    assert!(usage_error(&["request", "janedoe~my-task", "--json"]).contains("unknown option --json"));
+    let out = apify_run(&["request", "janedoe~my-task", "--json"]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(text(&out.stderr).contains("unknown option --json"), "{}", text(&out.stderr));
     assert!(usage_error(&["request", "janedoe~my-task", "--wait", "5"]).contains("unknown option --wait"));
     let stderr = usage_error(&["decode", "--validate", "--http"]);
     assert!(stderr.contains("--validate cannot be used with --http"), "{stderr}");
@@ -206,6 +208,13 @@ fn json_makes_every_outcome_a_json_object() {
     assert_eq!(json["error"]["type"], "invalid-input");
     assert!(json["error"]["message"].as_str().unwrap().starts_with("--memory"));
     assert_eq!(json["error"]["status"], serde_json::Value::Null);
+
+    // A command line that was not understood, too.
+    let out = apify_run(&["task", "janedoe~my-task", "--json", "--wait", "soon"]);
+    assert_eq!(out.status.code(), Some(64));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["error"]["type"], "invalid-input");
+    assert!(json["error"]["message"].as_str().unwrap().starts_with("invalid value 'soon' for --wait"));
 
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let out =
