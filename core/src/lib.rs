@@ -15,6 +15,7 @@
 //! - HTTP/1.1 responses (Content-Length, chunked, close-delimited), read with bounded memory:
 //!   [`http`].
 //! - What may be retried and when, and the start-then-poll sequence: [`call`].
+//! - The error, report and clock the `no_std` adapters share: [`client`].
 //!
 //! # Out of scope
 //!
@@ -95,6 +96,7 @@
 extern crate std;
 
 pub mod call;
+pub mod client;
 pub mod decimal;
 pub mod decode;
 pub mod encode;

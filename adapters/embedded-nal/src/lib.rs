@@ -48,14 +48,13 @@
 #![no_std]
 #![deny(missing_docs)]
 
-mod clock;
-mod error;
 mod io;
 
 use core::net::SocketAddr;
 use core::time::Duration;
 
-use apify_core::call::{Action, Call, Conclusion, SleepReason};
+use apify_core::call::{Action, Call, SleepReason};
+use apify_core::client::conclude;
 use apify_core::encode::{BaseUrl, Input, Request, RunId, Scheme, TaskId, Token};
 use apify_core::http::Outcome;
 use embedded_hal::delay::DelayNs;
@@ -63,22 +62,10 @@ use embedded_nal::TcpClientStack;
 
 pub use apify_core::Decimal;
 pub use apify_core::call::{Cause, Finish, Progress, RetryPolicy, Stage, TransportFailure};
+pub use apify_core::client::{Clock, CounterClock, Error, RunReport};
 pub use apify_core::encode::{APIFY_API, EncodeError, EventType, RunOptions, Webhook, Webhooks};
 pub use apify_core::http::ResponseReader;
 pub use apify_core::model::{ApiError, ErrorType, Id, Run, RunStatus, Text, Timestamp};
-pub use clock::{Clock, CounterClock};
-pub use error::Error;
-
-/// How a call ended, with the run as last seen (held by the client's reader until the next
-/// call).
-#[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
-pub struct RunReport<'r> {
-    /// The run.
-    pub run: &'r Run,
-    /// Why the call stopped.
-    pub finish: Finish,
-}
 
 /// Settings of a [`Client`] ([`Client::builder`]). Its `Debug` never shows the token.
 #[derive(Clone)]
@@ -423,33 +410,6 @@ impl embedded_nal::TcpError for NoStack {
 
 fn millis(d: Duration) -> u32 {
     d.as_millis().min(u32::MAX as u128) as u32
-}
-
-/// Translates core's conclusion into this crate's result; after the run was created, an
-/// error keeps its ID.
-fn conclude<E>(
-    conclusion: Conclusion<'_>,
-    created: Option<Id>,
-    source: Option<E>,
-) -> Result<RunReport<'_>, Error<E>> {
-    let error = match conclusion {
-        Conclusion::Run { run, finish } => return Ok(RunReport { run, finish }),
-        Conclusion::ApiError { status, error } => Error::Api { status, error_type: error.error_type() },
-        Conclusion::HttpStatus { status, .. } => Error::HttpStatus { status },
-        Conclusion::OutcomeUnknown { status, failure } => Error::OutcomeUnknown { status, failure },
-        Conclusion::Transport(failure) => Error::Transport { failure, source },
-        _ => Error::Transport { failure: TransportFailure::new(Stage::Read, Cause::Other), source: None },
-    };
-    let Some(run_id) = created else { return Err(error) };
-    Err(match error {
-        Error::Api { status, .. } | Error::HttpStatus { status } => {
-            Error::FollowFailed { run_id, status: Some(status), failure: None, source: None }
-        }
-        Error::Transport { failure, source } => {
-            Error::FollowFailed { run_id, status: None, failure: Some(failure), source }
-        }
-        other => other,
-    })
 }
 
 /// The crate README's example, compiled as a doctest.

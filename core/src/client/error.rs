@@ -1,25 +1,27 @@
-//! The error model, shaped like every adapter's of this project (`apify-ureq`'s has the same
-//! variants and wording); large payloads stay in the client, not copied.
+//! The error every `no_std` client returns; `apify-ureq`'s has the same variants and wording
+//! with owned payloads. Large payloads stay in the client's reader, not copied.
 
 use core::fmt;
 
-use apify_core::call::{Conclusion, TransportFailure};
-use apify_core::encode::EncodeError;
-use apify_core::model::{ErrorType, Id, Printable};
+use crate::call::{Conclusion, TransportFailure};
+use crate::encode::EncodeError;
+use crate::model::{ErrorType, Id, Printable};
+
+use super::RunReport;
 
 /// Why an operation failed. `E` is the network stack's error.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error<E> {
-    /// The API refused; [`Client::api_error`](crate::Client::api_error) has its message.
+    /// The API refused; the client's `api_error()` has its message.
     Api {
         /// The HTTP status.
         status: u16,
         /// `error.type`, when the API gave one.
         error_type: Option<ErrorType>,
     },
-    /// An error status without the API's error body;
-    /// [`Client::http_status_body`](crate::Client::http_status_body) has its first bytes.
+    /// An error status without the API's error body; the client's `http_status_body()` has its
+    /// first bytes.
     HttpStatus {
         /// The HTTP status.
         status: u16,
@@ -33,7 +35,7 @@ pub enum Error<E> {
         source: Option<E>,
     },
     /// A run start was sent and may or may not have created a run; it was not sent again.
-    /// Check with [`Client::last_run`](crate::Client::last_run).
+    /// Check with the client's `last_run()`.
     OutcomeUnknown {
         /// The status of the last answer, if there was one.
         status: Option<u16>,
@@ -41,9 +43,8 @@ pub enum Error<E> {
         failure: Option<TransportFailure>,
     },
     /// The run was started, then following it (polling, or aborting it at the deadline)
-    /// failed. The run exists: follow it again with
-    /// [`Client::wait_for_run`](crate::Client::wait_for_run); never start the task again
-    /// for it.
+    /// failed. The run exists: follow it again with the client's `wait_for_run()`; never
+    /// start the task again for it.
     FollowFailed {
         /// The run that was created.
         run_id: Id,
@@ -54,9 +55,9 @@ pub enum Error<E> {
         /// The stack's error, when it gave one.
         source: Option<E>,
     },
-    /// The base URL is `https://` but the stack was not declared to carry TLS
-    /// ([`ClientBuilder::stack_provides_tls`](crate::ClientBuilder::stack_provides_tls)):
-    /// the token would travel in clear text. Nothing was sent.
+    /// The base URL is `https://` but the connection would not carry TLS (no TLS configured,
+    /// and the stack not declared to provide it): the token would travel in clear text.
+    /// Nothing was sent.
     TlsRequired,
     /// An argument breaks the API's rules, or the request could not be built; nothing was
     /// sent.
@@ -116,8 +117,8 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
                 }
             }
             Self::TlsRequired => f.write_str(
-                "the base URL is https:// but the stack was not declared to carry TLS \
-                 (ClientBuilder::stack_provides_tls); refusing to send the token in clear text",
+                "the base URL is https:// but no TLS is set up (configure the client's TLS, or \
+                 declare that the stack provides TLS); refusing to send the token in clear text",
             ),
             Self::InvalidInput(e) => write!(f, "the request cannot be built: {e}"),
         }
@@ -125,3 +126,30 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
 }
 
 impl<E: fmt::Debug> core::error::Error for Error<E> {}
+
+/// Translates core's conclusion into a client's result; after the run was created, an error
+/// keeps its ID ([`Error::FollowFailed`]). `source` is the stack's error from the last
+/// exchange, if it gave one.
+pub fn conclude<E>(
+    conclusion: Conclusion<'_>,
+    created: Option<Id>,
+    source: Option<E>,
+) -> Result<RunReport<'_>, Error<E>> {
+    let error = match conclusion {
+        Conclusion::Run { run, finish } => return Ok(RunReport { run, finish }),
+        Conclusion::ApiError { status, error } => Error::Api { status, error_type: error.error_type() },
+        Conclusion::HttpStatus { status, .. } => Error::HttpStatus { status },
+        Conclusion::OutcomeUnknown { status, failure } => Error::OutcomeUnknown { status, failure },
+        Conclusion::Transport(failure) => Error::Transport { failure, source },
+    };
+    let Some(run_id) = created else { return Err(error) };
+    Err(match error {
+        Error::Api { status, .. } | Error::HttpStatus { status } => {
+            Error::FollowFailed { run_id, status: Some(status), failure: None, source: None }
+        }
+        Error::Transport { failure, source } => {
+            Error::FollowFailed { run_id, status: None, failure: Some(failure), source }
+        }
+        other => other,
+    })
+}

@@ -19,7 +19,7 @@ impl<F: FnMut() -> u64> Clock for F {
 /// 1 MHz, every 71 minutes; the client reads it at least once per socket wait).
 ///
 /// ```
-/// use apify_nal::{Clock, CounterClock};
+/// use apify_core::client::{Clock, CounterClock};
 ///
 /// let mut ticks = 0u32;
 /// // A 1 MHz timer; here a fake one that advances 1 ms per reading, and wraps.
