@@ -54,8 +54,8 @@ use core::net::SocketAddr;
 use core::time::Duration;
 
 use apify_core::call::{Action, Call, SleepReason};
-use apify_core::client::conclude;
-use apify_core::encode::{BaseUrl, Input, Request, RunId, Scheme, TaskId, Token};
+use apify_core::client::{check_settings, conclude};
+use apify_core::encode::{BaseUrl, Input, Request, RunId, TaskId, Token};
 use apify_core::http::Outcome;
 use embedded_hal::delay::DelayNs;
 use embedded_nal::TcpClientStack;
@@ -150,14 +150,7 @@ impl<'b> ClientBuilder<'b> {
         buffer: &'b mut [u8],
         reader: &'b mut ResponseReader,
     ) -> Result<Client<'b, S, C, D>, Error<S::Error>> {
-        let base = BaseUrl::parse(self.base_url)?;
-        if base.scheme() == Scheme::Https && !self.tls {
-            return Err(Error::TlsRequired);
-        }
-        let token = self.token.map(Token::new).transpose()?;
-        if buffer.len() < 64 {
-            return Err(Error::InvalidInput(EncodeError::BufferTooSmall { needed: 64 }));
-        }
+        let (base, token) = check_settings(self.base_url, self.token, self.tls, buffer.len())?;
         Ok(Client {
             stack,
             clock,

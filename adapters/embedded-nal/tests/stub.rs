@@ -396,7 +396,10 @@ fn https_needs_a_stack_declared_to_carry_tls() {
     );
     assert!(matches!(built, Err(Error::TlsRequired)), "the default https:// base URL over a plain stack");
     let message = built.unwrap_err().to_string();
-    assert!(message.contains("clear text") && message.contains("declare that the stack provides TLS"), "{message}");
+    assert!(
+        message.contains("clear text") && message.contains("declare that the stack provides TLS"),
+        "{message}"
+    );
     let built = Client::builder(remote(&stub))
         .base_url("https://api.apify.com")
         .token("apify_api_SECRET")

@@ -15,6 +15,7 @@ pub use clock::{Clock, CounterClock};
 pub use error::{Error, conclude};
 
 use crate::call::Finish;
+use crate::encode::{BaseUrl, EncodeError, Scheme, Token};
 use crate::model::Run;
 
 /// How a call ended, with the run as last seen (held by the client's reader until the next
@@ -26,4 +27,34 @@ pub struct RunReport<'r> {
     pub run: &'r Run,
     /// Why the call stopped.
     pub finish: Finish,
+}
+
+/// The smallest I/O buffer a client takes: it must hold a response's status line start and
+/// the head's pieces.
+pub const MIN_BUFFER: usize = 64;
+
+/// Checks a client's settings as every `no_std` client's `build()` does: the base URL, the
+/// token, that an `https://` URL has TLS under it (`carries_tls`), and the buffer's size.
+///
+/// ```
+/// use apify_core::client::{Error, check_settings};
+///
+/// assert!(check_settings::<()>("http://192.168.1.10:8080", Some("apify_api_x"), false, 128).is_ok());
+/// assert!(matches!(check_settings::<()>("https://api.apify.com", None, false, 128), Err(Error::TlsRequired)));
+/// ```
+pub fn check_settings<'b, E>(
+    base_url: &'b str,
+    token: Option<&'b str>,
+    carries_tls: bool,
+    buffer_len: usize,
+) -> Result<(BaseUrl<'b>, Option<Token<'b>>), Error<E>> {
+    let base = BaseUrl::parse(base_url)?;
+    if base.scheme() == Scheme::Https && !carries_tls {
+        return Err(Error::TlsRequired);
+    }
+    let token = token.map(Token::new).transpose()?;
+    if buffer_len < MIN_BUFFER {
+        return Err(Error::InvalidInput(EncodeError::BufferTooSmall { needed: MIN_BUFFER }));
+    }
+    Ok((base, token))
 }

@@ -1,0 +1,160 @@
+//! One request and its response over an async connection, every await bounded by the
+//! attempt's deadline, and what the connection saw when it failed.
+
+use core::future::Future;
+use core::net::SocketAddr;
+
+use apify_core::Status;
+use apify_core::call::{Cause, Stage, TransportFailure};
+use apify_core::client::Clock;
+use apify_core::encode::Request;
+use apify_core::http::ResponseReader;
+use embassy_futures::select::{Either, select};
+use embedded_hal_async::delay::DelayNs;
+use embedded_io_async::{ErrorKind, Read, Write};
+use embedded_nal_async::TcpConnect;
+
+/// How an exchange failed, with the stack's error when it gave one.
+pub(crate) type Failed<E> = (TransportFailure, Option<E>);
+
+/// The clock and the delay, and the clock reading after which the exchange gives up.
+pub(crate) struct Deadline<'l, C, D> {
+    pub(crate) clock: &'l mut C,
+    pub(crate) delay: &'l mut D,
+    pub(crate) at: u64,
+}
+
+impl<C: Clock, D: DelayNs> Deadline<'_, C, D> {
+    /// `fut`'s output, or `None` when the deadline comes first (`fut` is then dropped, which
+    /// for a connection's operation closes nothing by itself: the caller drops the connection).
+    pub(crate) async fn within<F: Future>(&mut self, fut: F) -> Option<F::Output> {
+        let now = self.clock.now_ms();
+        if now >= self.at {
+            return None;
+        }
+        let left = (self.at - now).min(u32::MAX as u64) as u32;
+        match select(fut, self.delay.delay_ms(left)).await {
+            Either::First(output) => Some(output),
+            Either::Second(()) => None,
+        }
+    }
+
+    fn passed(&mut self) -> bool {
+        self.clock.now_ms() >= self.at
+    }
+}
+
+/// What ended an operation at `stage`: the deadline (`None`) or the stack's error.
+fn failed<E: embedded_io_async::Error>(stage: Stage, error: Option<E>) -> Failed<E> {
+    let Some(e) = error else { return (TransportFailure::new(stage, Cause::Timeout), None) };
+    let cause = match e.kind() {
+        ErrorKind::ConnectionRefused => Cause::Refused,
+        ErrorKind::ConnectionReset
+        | ErrorKind::ConnectionAborted
+        | ErrorKind::BrokenPipe
+        | ErrorKind::NotConnected
+        | ErrorKind::WriteZero => Cause::Closed,
+        ErrorKind::TimedOut => Cause::Timeout,
+        _ => Cause::Other,
+    };
+    (TransportFailure::new(stage, cause), Some(e))
+}
+
+/// Connects to `remote` through `connector` and exchanges `request` for a response in
+/// `reader` ([`talk`]). The connection is dropped (closed) on every path, also when the
+/// future itself is dropped.
+pub(crate) async fn exchange<T: TcpConnect, C: Clock, D: DelayNs>(
+    connector: &T,
+    remote: SocketAddr,
+    deadline: &mut Deadline<'_, C, D>,
+    request: &Request<'_>,
+    buffer: &mut [u8],
+    reader: &mut ResponseReader,
+) -> Result<(), Failed<T::Error>> {
+    let mut connection = match deadline.within(connector.connect(remote)).await {
+        Some(Ok(connection)) => connection,
+        Some(Err(e)) => return Err(failed(Stage::Connect, Some(e))),
+        None => return Err(failed(Stage::Connect, None)),
+    };
+    talk(&mut connection, deadline, request, buffer, reader).await
+}
+
+/// Sends `request` (head in pieces through `buffer`, then the body) and reads the response
+/// into `reader` until it is complete, the reader refuses it, or the peer closes. The reader
+/// is reset only when the first response bytes arrive: until then it keeps the last complete
+/// response.
+pub(crate) async fn talk<S: Read + Write, C: Clock, D: DelayNs>(
+    connection: &mut S,
+    deadline: &mut Deadline<'_, C, D>,
+    request: &Request<'_>,
+    buffer: &mut [u8],
+    reader: &mut ResponseReader,
+) -> Result<(), Failed<S::Error>> {
+    let mut sent = 0;
+    loop {
+        let n = request.write_head_at(sent, buffer);
+        if n == 0 {
+            break;
+        }
+        send_all(connection, deadline, &buffer[..n], &mut sent).await?;
+    }
+    send_all(connection, deadline, request.body(), &mut sent).await?;
+    let stage = Stage::Write { any_written: true };
+    match deadline.within(connection.flush()).await {
+        Some(Ok(())) => {}
+        Some(Err(e)) => return Err(failed(stage, Some(e))),
+        None => return Err(failed(stage, None)),
+    }
+    let mut started = false;
+    loop {
+        // Also when data keeps coming: a peer that never stops sending must not keep the
+        // exchange going past the deadline.
+        if deadline.passed() {
+            return Err(failed(Stage::Read, None));
+        }
+        let received = match deadline.within(connection.read(buffer)).await {
+            Some(Ok(n)) => n,
+            Some(Err(e)) => return Err(failed(Stage::Read, Some(e))),
+            None => return Err(failed(Stage::Read, None)),
+        };
+        // The peer closed: the reader decides whether the response was whole.
+        if received == 0 {
+            if !started {
+                // Closed without a byte of answer: the reader keeps the last response.
+                return Err((TransportFailure::new(Stage::Read, Cause::Closed), None));
+            }
+            return Ok(());
+        }
+        if !core::mem::replace(&mut started, true) {
+            reader.reset();
+        }
+        // A response the reader refuses ends the exchange: the reader keeps the error.
+        match reader.feed(&buffer[..received]) {
+            Ok(Status::Partial) => {}
+            Ok(Status::Complete) | Err(_) => return Ok(()),
+        }
+    }
+}
+
+/// Writes all of `bytes`; `sent` counts the request's bytes written so far.
+async fn send_all<S: Write, C: Clock, D: DelayNs>(
+    connection: &mut S,
+    deadline: &mut Deadline<'_, C, D>,
+    mut bytes: &[u8],
+    sent: &mut usize,
+) -> Result<(), Failed<S::Error>> {
+    while !bytes.is_empty() {
+        let stage = Stage::Write { any_written: *sent > 0 };
+        let n = match deadline.within(connection.write(bytes)).await {
+            // `Write::write` returns 0 only for an empty buffer; from a connection it means
+            // the peer takes nothing more.
+            Some(Ok(0)) => return Err((TransportFailure::new(stage, Cause::Closed), None)),
+            Some(Ok(n)) => n.min(bytes.len()),
+            Some(Err(e)) => return Err(failed(stage, Some(e))),
+            None => return Err(failed(stage, None)),
+        };
+        *sent += n;
+        bytes = &bytes[n..];
+    }
+    Ok(())
+}
