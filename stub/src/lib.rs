@@ -38,6 +38,15 @@
 //! backlog, and are answered once one ends). A `Content-Length` that is not a decimal number,
 //! or a chunked body that cannot be read, is answered 400.
 //!
+//! # HTTPS
+//!
+//! With [`StubConfig::tls`] the stand-in serves HTTPS only: a CA and a server certificate
+//! (for `localhost` and `127.0.0.1`, or the names in [`TlsOptions`]) are made at start with
+//! rcgen, and [`Stub::ca_der`] / [`Stub::ca_pem`] give the CA to trust. [`TlsOptions`] can also
+//! make the certificate an expired one, or offer TLS 1.2 only, so that clients can show they
+//! refuse those. The TLS front relays plaintext to the plain one, so the request log, faults
+//! and runs work the same; a client that refuses the certificate gets no request through.
+//!
 //! # Tokens
 //!
 //! With [`StubConfig::tokens`] set, starting a run, aborting one and reading a task's last run
@@ -84,10 +93,11 @@ mod runs;
 mod server;
 mod state;
 mod time;
+mod tls;
 mod wire;
 
 use std::io;
-use std::net::{Ipv4Addr, TcpListener};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -96,6 +106,7 @@ pub use fault::{Fault, FaultKind, Match};
 pub use names::SPECIAL_NAMES;
 pub use runs::RUN_CAPACITY;
 pub use server::{BODY_CAPACITY, LOG_CAPACITY, MAX_BODY, MAX_CONNECTIONS};
+pub use tls::TlsOptions;
 
 use front::Front;
 use state::Shared;
@@ -117,6 +128,9 @@ pub struct StubConfig {
     pub chunked: bool,
     /// Log one line per request to stderr: method, path with query, status, time taken.
     pub log: bool,
+    /// Serve HTTPS instead of HTTP, with a CA and a server certificate made at start
+    /// ([`Stub::ca_pem`], [`Stub::ca_der`]).
+    pub tls: Option<TlsOptions>,
 }
 
 impl Default for StubConfig {
@@ -129,6 +143,7 @@ impl Default for StubConfig {
             running_for: Duration::from_millis(1500),
             chunked: false,
             log: false,
+            tls: None,
         }
     }
 }
@@ -158,6 +173,7 @@ impl RecordedRequest {
 pub struct Stub {
     shared: Arc<Shared>,
     front: Arc<Front>,
+    tls: Option<tls::TlsFront>,
     http: Arc<tiny_http::Server>,
     threads: Vec<JoinHandle<()>>,
 }
@@ -169,8 +185,20 @@ impl Stub {
         let inner_addr = inner.local_addr()?;
         let http = tiny_http::Server::from_listener(inner, None).map_err(io::Error::other)?;
         let http = Arc::new(http);
-        let (front, accept) = Front::start(config.port, inner_addr)?;
-        let base_url = format!("http://127.0.0.1:{}", front.port());
+        // With TLS, the plain front listens on a port of its own, behind the TLS one.
+        let plain_port = if config.tls.is_some() { 0 } else { config.port };
+        let (front, accept) = Front::start(plain_port, inner_addr)?;
+        let tls = match &config.tls {
+            Some(options) => {
+                let plain = SocketAddr::from((Ipv4Addr::LOCALHOST, front.port()));
+                Some(tls::TlsFront::start(config.port, plain, options).inspect_err(|_| front.stop())?)
+            }
+            None => None,
+        };
+        let base_url = match &tls {
+            Some(tls) => format!("https://127.0.0.1:{}", tls.port()),
+            None => format!("http://127.0.0.1:{}", front.port()),
+        };
         let shared = Arc::new(Shared::new(config, base_url));
         let dispatch = {
             let (http, shared, front) = (http.clone(), shared.clone(), front.clone());
@@ -179,17 +207,29 @@ impl Stub {
                 .spawn(move || server::dispatch(&http, &shared, &front))
         };
         let dispatch = dispatch.inspect_err(|_| front.stop())?;
-        Ok(Stub { shared, front, http, threads: vec![accept, dispatch] })
+        Ok(Stub { shared, front, tls, http, threads: vec![accept, dispatch] })
     }
 
-    /// `http://127.0.0.1:<port>`, without a trailing slash.
+    /// `http://127.0.0.1:<port>` (`https://` with [`StubConfig::tls`]), without a trailing
+    /// slash.
     pub fn base_url(&self) -> String {
         self.shared.base_url.clone()
     }
 
-    /// The port the stub listens on.
+    /// The port the stub listens on (the HTTPS one with [`StubConfig::tls`]).
     pub fn port(&self) -> u16 {
-        self.front.port()
+        self.tls.as_ref().map_or_else(|| self.front.port(), tls::TlsFront::port)
+    }
+
+    /// With [`StubConfig::tls`], the CA that signed the server certificate, PEM-encoded.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(|tls| tls.ca.pem.as_str())
+    }
+
+    /// With [`StubConfig::tls`], the CA that signed the server certificate, DER-encoded (the
+    /// form `no_std` TLS clients take).
+    pub fn ca_der(&self) -> Option<&[u8]> {
+        self.tls.as_ref().map(|tls| tls.ca.der.as_slice())
     }
 
     /// Queues a fault. Each request takes the first queued fault that matches it, which is
@@ -250,6 +290,9 @@ impl std::fmt::Debug for Stub {
 impl Drop for Stub {
     fn drop(&mut self) {
         self.shared.stop();
+        if let Some(tls) = &self.tls {
+            tls.stop();
+        }
         self.front.stop();
         self.http.unblock();
         for thread in self.threads.drain(..) {

@@ -18,7 +18,9 @@ use embedded_nal_async::TcpConnect;
 pub(crate) type Failed<E> = (TransportFailure, Option<E>);
 
 /// The clock and the delay, and the clock reading after which the exchange gives up.
-pub(crate) struct Deadline<'l, C, D> {
+/// (Public only because the sealed [`Link`] names it.)
+#[derive(Debug)]
+pub struct Deadline<'l, C, D> {
     pub(crate) clock: &'l mut C,
     pub(crate) delay: &'l mut D,
     pub(crate) at: u64,
@@ -45,7 +47,7 @@ impl<C: Clock, D: DelayNs> Deadline<'_, C, D> {
 }
 
 /// What ended an operation at `stage`: the deadline (`None`) or the stack's error.
-fn failed<E: embedded_io_async::Error>(stage: Stage, error: Option<E>) -> Failed<E> {
+pub(crate) fn failed<E: embedded_io_async::Error>(stage: Stage, error: Option<E>) -> Failed<E> {
     let Some(e) = error else { return (TransportFailure::new(stage, Cause::Timeout), None) };
     let cause = match e.kind() {
         ErrorKind::ConnectionRefused => Cause::Refused,
@@ -60,23 +62,88 @@ fn failed<E: embedded_io_async::Error>(stage: Stage, error: Option<E>) -> Failed
     (TransportFailure::new(stage, cause), Some(e))
 }
 
-/// Connects to `remote` through `connector` and exchanges `request` for a response in
-/// `reader` ([`talk`]). The connection is dropped (closed) on every path, also when the
-/// future itself is dropped.
-pub(crate) async fn exchange<T: TcpConnect, C: Clock, D: DelayNs>(
-    connector: &T,
+/// What a connection reported: the stack's error, or (feature `tls`) the TLS session's.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum NetError<E> {
+    /// The network stack's error.
+    Tcp(E),
+    /// The TLS session's error: why the handshake failed (a certificate that does not verify
+    /// or names another host, no TLS 1.3, an alert from the server) or a record did not decrypt.
+    #[cfg(feature = "tls")]
+    Tls(embedded_tls::TlsError),
+}
+
+/// How a client's connections are carried: [`Plain`] TCP, or (feature `tls`)
+/// [`Tls`](crate::Tls) over it. Sealed: the crate provides both.
+pub trait Link: sealed::Sealed {
+    /// Whether an `https://` base URL is served (the token then never travels in clear).
+    const SECURE: bool;
+
+    /// Connects to `remote` through `connector` and exchanges `request` for a response in
+    /// `reader`; `host` is the base URL's host (the name a certificate must carry).
+    // Sealed: only this crate's futures, awaited by this crate; the arguments are the
+    // exchange's, handed on as they are.
+    #[allow(async_fn_in_trait, clippy::too_many_arguments)]
+    #[doc(hidden)]
+    async fn exchange<T: TcpConnect, C: Clock, D: DelayNs>(
+        &mut self,
+        connector: &T,
+        remote: SocketAddr,
+        host: &str,
+        deadline: &mut Deadline<'_, C, D>,
+        request: &Request<'_>,
+        buffer: &mut [u8],
+        reader: &mut ResponseReader,
+    ) -> Result<(), Failed<NetError<T::Error>>>;
+}
+
+pub(crate) mod sealed {
+    pub trait Sealed {}
+}
+
+/// Plain TCP: the default. For `http://` base URLs, or `https://` over a stack that carries
+/// TLS itself ([`ClientBuilder::stack_provides_tls`](crate::ClientBuilder::stack_provides_tls)).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Plain;
+
+impl sealed::Sealed for Plain {}
+
+impl Link for Plain {
+    const SECURE: bool = false;
+
+    async fn exchange<T: TcpConnect, C: Clock, D: DelayNs>(
+        &mut self,
+        connector: &T,
+        remote: SocketAddr,
+        _host: &str,
+        deadline: &mut Deadline<'_, C, D>,
+        request: &Request<'_>,
+        buffer: &mut [u8],
+        reader: &mut ResponseReader,
+    ) -> Result<(), Failed<NetError<T::Error>>> {
+        let mut connection = connect(connector, remote, deadline).await?;
+        talk(&mut connection, deadline, request, buffer, reader)
+            .await
+            .map_err(|(f, e)| (f, e.map(NetError::Tcp)))
+    }
+}
+
+/// A connection to `remote`, within the deadline. Dropped (closed) on every later path, also
+/// when the caller's future is dropped.
+pub(crate) async fn connect<'t, T: TcpConnect, C: Clock, D: DelayNs>(
+    connector: &'t T,
     remote: SocketAddr,
     deadline: &mut Deadline<'_, C, D>,
-    request: &Request<'_>,
-    buffer: &mut [u8],
-    reader: &mut ResponseReader,
-) -> Result<(), Failed<T::Error>> {
-    let mut connection = match deadline.within(connector.connect(remote)).await {
-        Some(Ok(connection)) => connection,
-        Some(Err(e)) => return Err(failed(Stage::Connect, Some(e))),
-        None => return Err(failed(Stage::Connect, None)),
-    };
-    talk(&mut connection, deadline, request, buffer, reader).await
+) -> Result<T::Connection<'t>, Failed<NetError<T::Error>>> {
+    match deadline.within(connector.connect(remote)).await {
+        Some(Ok(connection)) => Ok(connection),
+        Some(Err(e)) => {
+            let (failure, e) = failed(Stage::Connect, Some(e));
+            Err((failure, e.map(NetError::Tcp)))
+        }
+        None => Err((TransportFailure::new(Stage::Connect, Cause::Timeout), None)),
+    }
 }
 
 /// Sends `request` (head in pieces through `buffer`, then the body) and reads the response

@@ -32,7 +32,7 @@
 //! the local stand-in (`apify-run stub`).
 //!
 //! ```no_run
-//! # async fn demo<T: embedded_nal_async::TcpConnect>(stack: T, delay: impl embedded_hal_async::delay::DelayNs) -> Result<(), apify_nal_async::Error<T::Error>> {
+//! # async fn demo<T: embedded_nal_async::TcpConnect>(stack: T, delay: impl embedded_hal_async::delay::DelayNs) -> Result<(), apify_nal_async::ClientError<T::Error>> {
 //! use apify_nal_async::{Client, ResponseReader, RunOptions};
 //! use core::net::{Ipv4Addr, SocketAddr};
 //! use core::time::Duration;
@@ -53,6 +53,8 @@
 #![deny(missing_docs)]
 
 mod io;
+#[cfg(feature = "tls")]
+mod tls;
 
 use core::net::SocketAddr;
 use core::time::Duration;
@@ -70,10 +72,21 @@ pub use apify_core::client::{Clock, CounterClock, Error, RunReport};
 pub use apify_core::encode::{APIFY_API, EncodeError, EventType, RunOptions, Webhook, Webhooks};
 pub use apify_core::http::ResponseReader;
 pub use apify_core::model::{ApiError, ErrorType, Id, Run, RunStatus, Text, Timestamp};
+#[cfg(feature = "tls")]
+pub use embedded_tls::CryptoRngCore;
+#[doc(hidden)]
+pub use io::Deadline;
+pub use io::{Link, NetError, Plain};
+#[cfg(feature = "tls")]
+pub use tls::{MAX_CERTIFICATE_LEN, NoClock, READ_RECORD_LEN, Tls, TlsClock, TlsError, WRITE_RECORD_LEN};
+
+/// What this crate's operations fail with: core's [`Error`], whose `source` is what the
+/// connection reported ([`NetError`]: the stack's error, or the TLS session's).
+pub type ClientError<E> = Error<NetError<E>>;
 
 /// Settings of a [`Client`] ([`Client::builder`]). Its `Debug` never shows the token.
-#[derive(Clone)]
-pub struct ClientBuilder<'b> {
+pub struct ClientBuilder<'b, L = Plain> {
+    link: L,
     remote: SocketAddr,
     base_url: &'b str,
     token: Option<&'b str>,
@@ -83,9 +96,10 @@ pub struct ClientBuilder<'b> {
     max_poll_wait: Duration,
 }
 
-impl core::fmt::Debug for ClientBuilder<'_> {
+impl<L: core::fmt::Debug> core::fmt::Debug for ClientBuilder<'_, L> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ClientBuilder")
+            .field("link", &self.link)
             .field("remote", &self.remote)
             .field("base_url", &self.base_url)
             .field("token", &self.token.map(|_| "<redacted>"))
@@ -95,9 +109,9 @@ impl core::fmt::Debug for ClientBuilder<'_> {
     }
 }
 
-impl<'b> ClientBuilder<'b> {
-    /// The API address that goes into each request (its host into `Host`; default
-    /// `https://api.apify.com`, which needs TLS).
+impl<'b, L: Link> ClientBuilder<'b, L> {
+    /// The API address that goes into each request (its host into `Host`, and the name the
+    /// server's certificate must carry; default `https://api.apify.com`, which needs TLS).
     pub fn base_url(mut self, url: &'b str) -> Self {
         self.base_url = url;
         self
@@ -137,6 +151,15 @@ impl<'b> ClientBuilder<'b> {
         self
     }
 
+    /// TLS 1.3 on every connection (feature `tls`): see [`Tls`]. With it, `https://` base
+    /// URLs are accepted, and nothing is written before the server's certificate has passed.
+    #[cfg(feature = "tls")]
+    pub fn tls<R: CryptoRngCore, K: TlsClock>(self, tls: Tls<'b, R, K>) -> ClientBuilder<'b, Tls<'b, R, K>> {
+        let ClientBuilder { link: _, remote, base_url, token, policy, seed, tls: stack_tls, max_poll_wait } =
+            self;
+        ClientBuilder { link: tls, remote, base_url, token, policy, seed, tls: stack_tls, max_poll_wait }
+    }
+
     /// Checks the settings and builds the client over `stack`. `buffer` is the one I/O
     /// buffer (64 bytes at least); `reader` receives each response and keeps the last one.
     pub fn build<T: TcpConnect, C: Clock, D: DelayNs>(
@@ -146,9 +169,10 @@ impl<'b> ClientBuilder<'b> {
         delay: D,
         buffer: &'b mut [u8],
         reader: &'b mut ResponseReader,
-    ) -> Result<Client<'b, T, C, D>, Error<T::Error>> {
-        let (base, token) = check_settings(self.base_url, self.token, self.tls, buffer.len())?;
+    ) -> Result<Client<'b, T, C, D, L>, ClientError<T::Error>> {
+        let (base, token) = check_settings(self.base_url, self.token, self.tls || L::SECURE, buffer.len())?;
         Ok(Client {
+            link: self.link,
             stack,
             clock,
             delay,
@@ -165,7 +189,8 @@ impl<'b> ClientBuilder<'b> {
 }
 
 /// A client over one network stack. The decoded run lives in the caller's reader.
-pub struct Client<'b, T, C, D> {
+pub struct Client<'b, T, C, D, L = Plain> {
+    link: L,
     stack: T,
     clock: C,
     delay: D,
@@ -180,7 +205,7 @@ pub struct Client<'b, T, C, D> {
     poll_wait_secs: u8,
 }
 
-impl<T, C, D> core::fmt::Debug for Client<'_, T, C, D> {
+impl<T, C, D, L> core::fmt::Debug for Client<'_, T, C, D, L> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Client")
             .field("remote", &self.remote)
@@ -196,6 +221,7 @@ impl Client<'static, (), (), ()> {
     /// [`RetryPolicy::DEFAULT`].
     pub fn builder(remote: SocketAddr) -> ClientBuilder<'static> {
         ClientBuilder {
+            link: Plain,
             remote,
             base_url: APIFY_API,
             token: None,
@@ -207,7 +233,7 @@ impl Client<'static, (), (), ()> {
     }
 }
 
-impl<'b, T: TcpConnect, C: Clock, D: DelayNs> Client<'b, T, C, D> {
+impl<'b, T: TcpConnect, C: Clock, D: DelayNs, L: Link> Client<'b, T, C, D, L> {
     /// Gives the stack back.
     pub fn into_stack(self) -> T {
         self.stack
@@ -220,7 +246,7 @@ impl<'b, T: TcpConnect, C: Clock, D: DelayNs> Client<'b, T, C, D> {
         task: &str,
         options: RunOptions<'_>,
         input: Option<&[u8]>,
-    ) -> Result<RunReport<'_>, Error<T::Error>> {
+    ) -> Result<RunReport<'_>, ClientError<T::Error>> {
         self.call_task_with(task, options, input, Duration::ZERO, false, |_| {}).await
     }
 
@@ -231,7 +257,7 @@ impl<'b, T: TcpConnect, C: Clock, D: DelayNs> Client<'b, T, C, D> {
         options: RunOptions<'_>,
         input: Option<&[u8]>,
         wait: Duration,
-    ) -> Result<RunReport<'_>, Error<T::Error>> {
+    ) -> Result<RunReport<'_>, ClientError<T::Error>> {
         self.call_task_with(task, options, input, wait, false, |_| {}).await
     }
 
@@ -245,7 +271,7 @@ impl<'b, T: TcpConnect, C: Clock, D: DelayNs> Client<'b, T, C, D> {
         wait: Duration,
         abort_at_deadline: bool,
         progress: impl FnMut(Progress<'_>),
-    ) -> Result<RunReport<'_>, Error<T::Error>> {
+    ) -> Result<RunReport<'_>, ClientError<T::Error>> {
         let input = input.map_or(Ok(Input::EMPTY), Input::from_json)?;
         let call = Call::start(TaskId::new(task)?, &options, input, self.policy, self.seed)
             .wait_ms(millis(wait))
@@ -255,7 +281,7 @@ impl<'b, T: TcpConnect, C: Clock, D: DelayNs> Client<'b, T, C, D> {
     }
 
     /// The run's current state.
-    pub async fn get_run(&mut self, run: &str) -> Result<RunReport<'_>, Error<T::Error>> {
+    pub async fn get_run(&mut self, run: &str) -> Result<RunReport<'_>, ClientError<T::Error>> {
         self.drive(Call::get(RunId::new(run)?, self.policy, self.seed), |_| {}).await
     }
 
@@ -266,7 +292,7 @@ impl<'b, T: TcpConnect, C: Clock, D: DelayNs> Client<'b, T, C, D> {
         run: &str,
         wait: Duration,
         progress: impl FnMut(Progress<'_>),
-    ) -> Result<RunReport<'_>, Error<T::Error>> {
+    ) -> Result<RunReport<'_>, ClientError<T::Error>> {
         let call = Call::wait_for(RunId::new(run)?, self.policy, self.seed)
             .wait_ms(millis(wait))
             .poll_wait_secs(self.poll_wait_secs);
@@ -274,12 +300,12 @@ impl<'b, T: TcpConnect, C: Clock, D: DelayNs> Client<'b, T, C, D> {
     }
 
     /// Aborts a run (aborting a finished run changes nothing; the report shows its status).
-    pub async fn abort_run(&mut self, run: &str) -> Result<RunReport<'_>, Error<T::Error>> {
+    pub async fn abort_run(&mut self, run: &str) -> Result<RunReport<'_>, ClientError<T::Error>> {
         self.drive(Call::abort(RunId::new(run)?, self.policy, self.seed), |_| {}).await
     }
 
     /// The task's most recent run (to settle [`Error::OutcomeUnknown`]).
-    pub async fn last_run(&mut self, task: &str) -> Result<RunReport<'_>, Error<T::Error>> {
+    pub async fn last_run(&mut self, task: &str) -> Result<RunReport<'_>, ClientError<T::Error>> {
         self.drive(Call::last_run(TaskId::new(task)?, self.policy, self.seed), |_| {}).await
     }
 
@@ -304,8 +330,8 @@ impl<'b, T: TcpConnect, C: Clock, D: DelayNs> Client<'b, T, C, D> {
         &mut self,
         mut call: Call<'_>,
         mut progress: impl FnMut(Progress<'_>),
-    ) -> Result<RunReport<'_>, Error<T::Error>> {
-        let mut last_error: Option<T::Error> = None;
+    ) -> Result<RunReport<'_>, ClientError<T::Error>> {
+        let mut last_error: Option<NetError<T::Error>> = None;
         loop {
             let now = self.clock.now_ms();
             match call.next(now) {
@@ -331,15 +357,19 @@ impl<'b, T: TcpConnect, C: Clock, D: DelayNs> Client<'b, T, C, D> {
                         delay: &mut self.delay,
                         at: now + timeout_ms as u64,
                     };
-                    let result = io::exchange(
-                        &self.stack,
-                        self.remote,
-                        &mut deadline,
-                        &request,
-                        self.buffer,
-                        self.reader,
-                    )
-                    .await;
+                    let host = self.base.host();
+                    let result = self
+                        .link
+                        .exchange(
+                            &self.stack,
+                            self.remote,
+                            host,
+                            &mut deadline,
+                            &request,
+                            self.buffer,
+                            self.reader,
+                        )
+                        .await;
                     let now = self.clock.now_ms();
                     match result {
                         Ok(()) => {

@@ -142,6 +142,12 @@ pub(crate) struct StubArgs {
     /// No request log on stderr
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    /// Serve HTTPS, with a CA and a certificate for localhost and 127.0.0.1 made at start
+    #[arg(long)]
+    pub(crate) tls: bool,
+    /// With --tls, where to write the CA certificate (PEM; default: in the temp directory)
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    pub(crate) ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]

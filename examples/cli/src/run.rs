@@ -159,6 +159,7 @@ pub(crate) fn stub(args: &StubArgs) -> Result<u8, Failure> {
         port: args.port,
         tokens: args.token.clone(),
         log: !args.quiet,
+        tls: args.tls.then(apify_stub::TlsOptions::default),
         ..apify_stub::StubConfig::default()
     };
     let stub = apify_stub::Stub::start(config).map_err(|e| match e.kind() {
@@ -169,6 +170,16 @@ pub(crate) fn stub(args: &StubArgs) -> Result<u8, Failure> {
         _ => fail(exit::TRANSPORT, format!("starting the stand-in: {e}")),
     })?;
     out::line(format_args!("Apify API stand-in listening on {} (Ctrl-C to stop)", stub.base_url()));
+    if let Some(pem) = stub.ca_pem() {
+        let path = args
+            .ca_file
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join(format!("apify-stub-ca-{}.pem", stub.port())));
+        std::fs::write(&path, pem).map_err(|e| {
+            fail(exit::TRANSPORT, format!("writing the CA certificate to {}: {e}", path.display()))
+        })?;
+        out::line(format_args!("CA certificate (trust it to verify the stand-in): {}", path.display()));
+    }
     if args.token.is_empty() {
         out::line("any token is accepted (--token T to accept only T)");
     } else {
