@@ -170,25 +170,32 @@ pub(crate) fn stub(args: &StubArgs) -> Result<u8, Failure> {
         _ => fail(exit::TRANSPORT, format!("starting the stand-in: {e}")),
     })?;
     out::line(format_args!("Apify API stand-in listening on {} (Ctrl-C to stop)", stub.base_url()));
+    let ca_path = args
+        .ca_file
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("apify-stub-ca-{}.pem", stub.port())));
     if let Some(pem) = stub.ca_pem() {
-        let path = args
-            .ca_file
-            .clone()
-            .unwrap_or_else(|| std::env::temp_dir().join(format!("apify-stub-ca-{}.pem", stub.port())));
-        std::fs::write(&path, pem).map_err(|e| {
-            fail(exit::TRANSPORT, format!("writing the CA certificate to {}: {e}", path.display()))
+        std::fs::write(&ca_path, pem).map_err(|e| {
+            fail(exit::TRANSPORT, format!("writing the CA certificate to {}: {e}", ca_path.display()))
         })?;
-        out::line(format_args!("CA certificate (trust it to verify the stand-in): {}", path.display()));
+        out::line(format_args!("CA certificate (trust it to verify the stand-in): {}", ca_path.display()));
     }
     if args.token.is_empty() {
         out::line("any token is accepted (--token T to accept only T)");
     } else {
         out::line(format_args!("accepting {} token(s) given with --token", args.token.len()));
     }
-    out::line(format_args!(
-        "try: APIFY_BASE_URL={} apify-run task janedoe~my-task --wait 30",
-        stub.base_url()
-    ));
+    match stub.ca_pem() {
+        None => out::line(format_args!(
+            "try: APIFY_BASE_URL={} apify-run task janedoe~my-task --wait 30",
+            stub.base_url()
+        )),
+        Some(_) => out::line(format_args!(
+            "try: cargo run -p apify-nal-async --example https_task --features tls -- --base-url https://localhost:{} --ca {} janedoe~my-task",
+            stub.port(),
+            ca_path.display()
+        )),
+    }
     stub.serve_forever();
     Ok(exit::SUCCESS)
 }

@@ -34,7 +34,7 @@ impl StubProcess {
         }
         let base_url = banner
             .split_whitespace()
-            .find(|word| word.starts_with("http://"))
+            .find(|word| word.starts_with("http://") || word.starts_with("https://"))
             .unwrap_or_else(|| panic!("no address in {banner:?}"))
             .to_string();
         let stderr = Arc::new(Mutex::new(String::new()));
@@ -51,7 +51,7 @@ impl StubProcess {
     }
 
     fn addr(&self) -> String {
-        self.base_url.trim_start_matches("http://").to_string()
+        self.base_url.split("://").nth(1).unwrap_or_default().to_string()
     }
 
     /// Its stderr so far, after waiting for `expected` to show up (bounded).
@@ -252,4 +252,24 @@ fn bounded_memory_under_load() {
     eprintln!("{answered} requests answered; peak {peak_threads} threads; {rss} KiB resident afterwards");
     assert!(rss < BOUND_KIB, "{rss} KiB resident after the load");
     assert!(peak_threads <= 3 * apify_stub::MAX_CONNECTIONS as u64 + 16, "{peak_threads} threads");
+}
+
+#[test]
+fn tls_serves_https_and_writes_its_ca() {
+    let ca_file = std::env::temp_dir().join(format!("apify-run-test-ca-{}.pem", std::process::id()));
+    let stub = StubProcess::start(&["--tls", "--quiet", "--ca-file", ca_file.to_str().unwrap()]);
+    assert!(stub.base_url.starts_with("https://127.0.0.1:"), "{}", stub.banner);
+    assert!(
+        stub.banner
+            .contains(&format!("CA certificate (trust it to verify the stand-in): {}", ca_file.display()))
+    );
+    let pem = std::fs::read_to_string(&ca_file).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    // Plain HTTP to the HTTPS port gets no HTTP answer.
+    let (status, _) = exchange(&stub.addr(), "GET /v2/actor-runs/x HTTP/1.1", b"");
+    assert_eq!(status, 0);
+    let _ = std::fs::remove_file(ca_file);
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_apify-run")).args(["stub", "--ca-file", "x.pem"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(64), "--ca-file needs --tls");
 }
