@@ -75,7 +75,7 @@ pub enum NetError<E> {
 }
 
 /// How a client's connections are carried: [`Plain`] TCP, or (feature `tls`)
-/// [`Tls`](crate::Tls) over it. Sealed: the crate provides both.
+/// `Tls` over it. Sealed: the crate provides both.
 pub trait Link: sealed::Sealed {
     /// Whether an `https://` base URL is served (the token then never travels in clear).
     const SECURE: bool;

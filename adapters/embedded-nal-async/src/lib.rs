@@ -25,11 +25,16 @@
 //!
 //! # TLS
 //!
-//! The client sends what the connections carry. An `https://` base URL (the default,
-//! `https://api.apify.com`) is refused with [`Error::TlsRequired`] unless the stack's
-//! connections carry TLS themselves ([`ClientBuilder::stack_provides_tls`]), so the token never
-//! goes out in clear text by mistake. Plain `http://` suits a gateway on the local network, or
-//! the local stand-in (`apify-run stub`).
+//! With the `tls` feature, `ClientBuilder::tls` wraps every connection in TLS 1.3
+//! (embedded-tls, no allocator): `Tls::verify` checks the server's chain against a CA you
+//! give and against the base URL's host before a request byte (so before the token) is
+//! written; a refusal is [`Error::Transport`] at [`Stage::Tls`] with embedded-tls's reason
+//! (`NetError::Tls`). The record buffers are the caller's (see `READ_RECORD_LEN`). The
+//! README has a whole example, run against the stand-in over HTTPS. Without `.tls(..)` an
+//! `https://` base URL (the default, `https://api.apify.com`) is refused with
+//! [`Error::TlsRequired`] unless the stack's connections carry TLS themselves
+//! ([`ClientBuilder::stack_provides_tls`]), so the token never goes out in clear text by
+//! mistake. Plain `http://` suits a gateway on the local network, or the local stand-in.
 //!
 //! ```no_run
 //! # async fn demo<T: embedded_nal_async::TcpConnect>(stack: T, delay: impl embedded_hal_async::delay::DelayNs) -> Result<(), apify_nal_async::ClientError<T::Error>> {
@@ -397,3 +402,8 @@ impl<'b, T: TcpConnect, C: Clock, D: DelayNs, L: Link> Client<'b, T, C, D, L> {
 fn millis(d: Duration) -> u32 {
     d.as_millis().min(u32::MAX as u128) as u32
 }
+
+/// The crate README's example, compiled and run as a doctest (it needs the `tls` feature).
+#[cfg(all(doctest, feature = "tls"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
