@@ -6,7 +6,7 @@ use embedded_nal::{TcpClientStack, TcpError, TcpErrorKind, nb};
 /// The body: the shared fixture `run-task-201.json` without whitespace.
 pub const BODY: &[u8] = include_bytes!("../../../../../fixtures/run-task-201.compact.json");
 
-const HEAD: &[u8] = b"HTTP/1.1 201 Created\r\nContent-Type: application/json; charset=utf-8\r\n\
+pub const HEAD: &[u8] = b"HTTP/1.1 201 Created\r\nContent-Type: application/json; charset=utf-8\r\n\
 Location: https://api.apify.com/v2/actor-tasks/KJHSKHausidyaJKHs/runs/HG7ML7M8z78YcAPEB\r\n\
 Content-Length: 1929\r\nConnection: close\r\n\r\n";
 
