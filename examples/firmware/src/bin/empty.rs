@@ -4,25 +4,14 @@
 #![no_main]
 
 use cortex_m_rt::entry;
+#[path = "../exit.rs"]
+mod exit;
+
 use cortex_m_semihosting::{debug, hprintln};
+use exit::exit;
 
 #[entry]
 fn main() -> ! {
     hprintln!("empty {}", cortex_m::peripheral::SYST::get_current());
     exit(debug::EXIT_SUCCESS)
-}
-
-/// Ends the emulation with a failure status. No message: formatting panic messages would add
-/// the formatting machinery to the flash figures.
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    exit(debug::EXIT_FAILURE)
-}
-
-/// Ends the emulation (semihosting), with `status`.
-fn exit(status: debug::ExitStatus) -> ! {
-    debug::exit(status);
-    loop {
-        cortex_m::asm::wfi();
-    }
 }

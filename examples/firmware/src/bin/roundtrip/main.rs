@@ -13,6 +13,8 @@
 #![deny(unsafe_code)]
 
 mod canned;
+#[path = "../../exit.rs"]
+mod exit;
 mod stack;
 
 use apify_core::decode::{Decoded, ResponseDecoder};
@@ -23,6 +25,7 @@ use cortex_m::peripheral::SYST;
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
+use exit::exit;
 use static_cell::ConstStaticCell;
 
 /// A clock that advances a millisecond per reading: the canned stack never blocks, so the
@@ -142,19 +145,4 @@ fn main() -> ! {
 
     let all_ok = summary.ok && summary.terminal && ok_whole && ok_chunked;
     exit(if all_ok { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE })
-}
-
-/// Ends the emulation with a failure status. No message: formatting panic messages would add
-/// the formatting machinery to the flash figures.
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    exit(debug::EXIT_FAILURE)
-}
-
-/// Ends the emulation (semihosting), with `status`.
-fn exit(status: debug::ExitStatus) -> ! {
-    debug::exit(status);
-    loop {
-        cortex_m::asm::wfi();
-    }
 }

@@ -10,6 +10,8 @@
 #[path = "../roundtrip/canned.rs"]
 #[allow(dead_code)] // The blocking stack in it is the other binary's.
 mod canned;
+#[path = "../../exit.rs"]
+mod exit;
 mod pipe;
 #[path = "../roundtrip/stack.rs"]
 mod stack;
@@ -18,6 +20,7 @@ use apify_core::http::ResponseReader;
 use apify_nal_async::{Client, RunOptions};
 use cortex_m_semihosting::{debug, hprintln};
 use embassy_executor::Spawner;
+use exit::exit;
 use pipe::Pipe;
 use static_cell::ConstStaticCell;
 
@@ -154,17 +157,4 @@ async fn main(_spawner: Spawner) {
     hprintln!("stack: round trip peak {} bytes with a {}-byte buffer", peak, BUFFER);
     hprintln!("canned: {} bytes", canned::CANNED_BYTES);
     exit(if summary.ok { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE })
-}
-
-/// Ends the emulation with a failure status, without formatting a message.
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    exit(debug::EXIT_FAILURE)
-}
-
-fn exit(status: debug::ExitStatus) -> ! {
-    debug::exit(status);
-    loop {
-        cortex_m::asm::wfi();
-    }
 }
