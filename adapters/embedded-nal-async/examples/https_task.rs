@@ -11,7 +11,6 @@
 //! 4 aborted, 5 timed out, 6 still running, 7 no usable response, 8 outcome unknown, 9 started
 //! then lost, 64 bad usage.
 
-use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -91,21 +90,25 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(code) => return code,
     };
-    // The address to connect to, from the base URL's host and port (a device would use
-    // embedded-nal-async's Dns, or a fixed address).
-    let authority =
-        args.base_url.trim_start_matches("https://").split('/').next().unwrap_or_default().to_string();
-    let with_port = if authority.contains(':') { authority } else { format!("{authority}:443") };
-    let Some(remote) = with_port.to_socket_addrs().ok().and_then(|mut a| a.next()) else {
-        return usage(&format!("cannot resolve {with_port}"));
+    // The address to connect to: the base URL's host through the stack's DNS, as a device does.
+    let stack = Stack::default();
+    let remote = match block_on(apify_nal_async::resolve(
+        &stack,
+        &args.base_url,
+        &mut HostDelay,
+        Duration::from_secs(10),
+    )) {
+        Ok(remote) => remote,
+        Err(e) => {
+            eprintln!("https_task: {e}");
+            return ExitCode::from(7);
+        }
     };
-    let remote: SocketAddr = remote;
     let token = std::env::var("APIFY_TOKEN").unwrap_or_default();
 
     let (mut read_record, mut write_record) = (vec![0u8; READ_RECORD_LEN], vec![0u8; WRITE_RECORD_LEN]);
     let (mut buffer, mut reader) = ([0u8; 512], Box::new(ResponseReader::new()));
     let tls = Tls::verify(&args.ca, &mut read_record, &mut write_record, rand_core::OsRng);
-    let stack = Stack::default();
     let started = Instant::now();
     let mut builder = Client::builder(remote).base_url(&args.base_url).tls(tls);
     if !token.is_empty() {

@@ -399,6 +399,40 @@ impl<'b, T: TcpConnect, C: Clock, D: DelayNs, L: Link> Client<'b, T, C, D, L> {
     }
 }
 
+/// The address to connect to for `base_url`: its host resolved through the stack's
+/// [`Dns`](embedded_nal_async::Dns) (an IP literal is used as it is), with its port. Waits at
+/// most `timeout`. Resolve again after a [`Stage::Connect`] failure: the API's addresses
+/// change.
+///
+/// ```no_run
+/// # async fn demo<N: embedded_nal_async::Dns>(dns: &N, mut delay: impl embedded_hal_async::delay::DelayNs) {
+/// use core::time::Duration;
+/// let api = apify_nal_async::resolve(dns, "https://api.apify.com", &mut delay, Duration::from_secs(10)).await;
+/// # }
+/// ```
+pub async fn resolve<N: embedded_nal_async::Dns, D: DelayNs>(
+    dns: &N,
+    base_url: &str,
+    delay: &mut D,
+    timeout: Duration,
+) -> Result<SocketAddr, ClientError<N::Error>> {
+    let base = apify_core::encode::BaseUrl::parse(base_url)?;
+    let host = base.host().trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = host.parse::<core::net::IpAddr>() {
+        return Ok(SocketAddr::new(ip, base.port()));
+    }
+    let lookup = dns.get_host_by_name(host, embedded_nal_async::AddrType::Either);
+    let failed =
+        |cause, source| Error::Transport { failure: TransportFailure::new(Stage::Resolve, cause), source };
+    match embassy_futures::select::select(lookup, delay.delay_ms(millis(timeout))).await {
+        embassy_futures::select::Either::First(Ok(ip)) => Ok(SocketAddr::new(ip, base.port())),
+        embassy_futures::select::Either::First(Err(e)) => {
+            Err(failed(Cause::HostNotFound, Some(NetError::Tcp(e))))
+        }
+        embassy_futures::select::Either::Second(()) => Err(failed(Cause::Timeout, None)),
+    }
+}
+
 fn millis(d: Duration) -> u32 {
     d.as_millis().min(u32::MAX as u128) as u32
 }

@@ -474,3 +474,27 @@ fn no_public_type_shows_the_token() {
     assert!(!format!("{e:?} {e}").contains("SECRETTEXT"));
     assert!(matches!(e, Error::Api { status: 401, .. }), "{e:?}");
 }
+
+#[test]
+fn the_api_address_from_the_stacks_dns() {
+    let stack = Stack::default();
+    let mut delay = StdDelay;
+    let resolve = |url: &str, delay: &mut StdDelay| {
+        block_on(apify_nal_async::resolve(&stack, url, delay, Duration::from_secs(10)))
+    };
+    let localhost = resolve("http://localhost:8080", &mut delay).unwrap();
+    assert!(localhost.ip().is_loopback() && localhost.port() == 8080, "{localhost}");
+    assert_eq!(resolve("https://127.0.0.1", &mut delay).unwrap(), SocketAddr::from(([127, 0, 0, 1], 443)));
+    let missing = resolve("https://no-such-host.invalid", &mut delay);
+    assert!(
+        matches!(
+            missing,
+            Err(Error::Transport {
+                failure: TransportFailure { stage: Stage::Resolve, cause: Cause::HostNotFound },
+                ..
+            })
+        ),
+        "{missing:?}"
+    );
+    assert!(matches!(resolve("ftp://x", &mut delay), Err(Error::InvalidInput(_))));
+}
