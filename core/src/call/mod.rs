@@ -38,7 +38,7 @@ mod policy;
 
 pub use failure::{Cause, Stage, TransportFailure};
 pub use policy::{
-    Attempts, Decision, Failure, NOT_FOUND_GRACE_MS, POLL_PAUSE_MS, READY_POLL_WAIT_SECS, RetryPolicy,
+    Attempts, Decision, Failure, Jitter, NOT_FOUND_GRACE_MS, POLL_PAUSE_MS, READY_POLL_WAIT_SECS, RetryPolicy,
 };
 
 use core::fmt;
@@ -284,6 +284,8 @@ pub struct Call<'a> {
     seen_ready: bool,
     /// Counted attempts of the current request, and when its first attempt went out.
     attempt: u8,
+    /// The delay before the current attempt, if it was a retry.
+    last_delay_ms: u32,
     first_attempt_ms: u64,
     /// When the start was first refused for lack of resources: such waits have a budget of
     /// their own, and each one starts the ordinary attempts afresh.
@@ -316,6 +318,7 @@ impl<'a> Call<'a> {
             seen_run: false,
             seen_ready: false,
             attempt: 0,
+            last_delay_ms: 0,
             first_attempt_ms: 0,
             resources_since_ms: None,
             resume_ms: 0,
@@ -506,6 +509,7 @@ impl<'a> Call<'a> {
     fn next_request(&mut self, phase: Phase, resume_ms: u64) {
         self.phase = phase;
         self.attempt = 0;
+        self.last_delay_ms = 0;
         self.resume_ms = resume_ms;
         self.sleep = SleepReason::Poll;
     }
@@ -543,11 +547,13 @@ impl<'a> Call<'a> {
             resource_wait_ms: self.resources_since_ms.map(|t| now_ms.saturating_sub(t)),
             since_created_ms: self.created_ms.map(|t| now_ms.saturating_sub(t)),
             time_left_ms: limit.map(|l| l.saturating_sub(now_ms)),
+            last_delay_ms: self.last_delay_ms,
             random: self.random(),
         };
         match self.policy.decide(failure, &history) {
             Decision::RetryAfterMs(ms) => {
                 self.resume_ms = now_ms + ms as u64;
+                self.last_delay_ms = ms;
                 let next_attempt = self.attempt.saturating_add(1);
                 self.sleep = SleepReason::Retry { next_attempt, max_attempts: self.policy.max_attempts };
             }
@@ -557,6 +563,7 @@ impl<'a> Call<'a> {
                     self.resources_since_ms.get_or_insert(now_ms);
                 }
                 self.attempt = 0;
+                self.last_delay_ms = 0;
                 self.resume_ms = now_ms + ms as u64;
             }
             Decision::GiveUp => self.finish(otherwise),

@@ -44,6 +44,9 @@ pub struct Attempts {
     /// Milliseconds left until the last moment a retry may be sent (the end of the caller's
     /// wait), if there is such a moment.
     pub time_left_ms: Option<u64>,
+    /// The delay before the failed attempt, if it was a retry (0 for the first attempt); what
+    /// [`Jitter::Decorrelated`] grows from.
+    pub last_delay_ms: u32,
     /// A random number, for the jitter.
     pub random: u32,
 }
@@ -58,6 +61,7 @@ impl Attempts {
             resource_wait_ms: None,
             since_created_ms: None,
             time_left_ms: None,
+            last_delay_ms: 0,
             random: 0,
         }
     }
@@ -78,6 +82,20 @@ pub enum Decision {
     /// Stop: a run start may or may not have happened. Check the task's last run before
     /// starting again.
     OutcomeUnknown,
+}
+
+/// How the delays between attempts are spread, so that clients that failed together do not
+/// all retry together (see "Exponential Backoff And Jitter", AWS Architecture Blog). With `n`
+/// the attempt that failed and `base`, `cap` the policy's first and largest delay:
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Jitter {
+    /// `base × 2^(n-1)` times a random factor in [1, 2): the official clients' backoff.
+    Proportional,
+    /// A random delay in [0, `base × 2^(n-1)`] ("full jitter").
+    Full,
+    /// A random delay in [`base`, 3 × the previous delay] ("decorrelated jitter").
+    Decorrelated,
 }
 
 /// Retry and backoff settings, and the decision table ([`decide`](Self::decide)).
@@ -119,6 +137,11 @@ pub struct RetryPolicy {
     pub resource_retry_ms: u32,
     /// How long to wait for resources in all.
     pub max_resource_wait_ms: u32,
+    /// How the backoff's delays are spread.
+    pub jitter: Jitter,
+    /// Wait what a 429's `Retry-After` asks (at least the first backoff); `false` uses the
+    /// backoff alone.
+    pub honour_retry_after: bool,
 }
 
 impl RetryPolicy {
@@ -133,18 +156,41 @@ impl RetryPolicy {
         wait_for_resources: false,
         resource_retry_ms: 10_000,
         max_resource_wait_ms: 600_000,
+        jitter: Jitter::Proportional,
+        honour_retry_after: true,
     };
 
     /// Never retry.
     pub const NONE: RetryPolicy = RetryPolicy { max_attempts: 1, ..Self::DEFAULT };
 
-    /// The delay before attempt `attempt + 1` (attempts count from 1): `base × 2^(attempt-1)`
-    /// times a factor in [1, 2) taken from `random`, capped at `max_delay_ms`.
-    pub fn backoff_ms(&self, attempt: u8, random: u32) -> u32 {
+    /// The delay before attempt `attempt + 1` (attempts count from 1), spread by the
+    /// policy's [`Jitter`] with `random`, capped at `max_delay_ms`. `last_delay_ms` is the
+    /// delay before the failed attempt (what decorrelated jitter grows from).
+    pub fn backoff_ms(&self, attempt: u8, last_delay_ms: u32, random: u32) -> u32 {
         let doublings = attempt.saturating_sub(1).min(20) as u32;
         let delay = (self.base_delay_ms as u64) << doublings;
-        let jittered = delay + (delay * (random as u64 >> 16)) / 65_536;
+        // A fraction in [0, 1) in 16 bits, from the high half (the better bits of an LCG).
+        let fraction = |span: u64| span * (random as u64 >> 16) / 65_536;
+        let jittered = match self.jitter {
+            Jitter::Proportional => delay + fraction(delay),
+            Jitter::Full => fraction(delay + 1),
+            Jitter::Decorrelated => {
+                let base = self.base_delay_ms as u64;
+                let high = (last_delay_ms as u64).max(base) * 3;
+                base + fraction(high - base)
+            }
+        };
         jittered.min(self.max_delay_ms as u64) as u32
+    }
+
+    /// The least a 429 waits, whatever its `Retry-After` says (a `Retry-After: 0` from a busy
+    /// server must not turn into a burst): the first backoff, or the base delay where the
+    /// jitter could make that zero.
+    fn retry_after_floor_ms(&self, random: u32) -> u32 {
+        match self.jitter {
+            Jitter::Proportional => self.backoff_ms(1, 0, random),
+            _ => self.base_delay_ms,
+        }
     }
 
     /// Decides what follows a failure. The whole table:
@@ -181,7 +227,7 @@ impl RetryPolicy {
                     return Self::wait(POLL_PAUSE_MS, history);
                 }
                 429 => match head.retry_after() {
-                    Some(RetryAfter::Seconds(s)) => Some(s as u64 * 1000),
+                    Some(RetryAfter::Seconds(s)) if self.honour_retry_after => Some(s as u64 * 1000),
                     _ => None,
                 },
                 402 if !history.idempotent
@@ -204,8 +250,8 @@ impl RetryPolicy {
         }
         let delay = match hint_ms {
             Some(hint) if hint > self.max_delay_ms as u64 => return Decision::GiveUp,
-            Some(hint) => (hint as u32).max(self.backoff_ms(1, history.random)),
-            None => self.backoff_ms(history.attempt, history.random),
+            Some(hint) => (hint as u32).max(self.retry_after_floor_ms(history.random)),
+            None => self.backoff_ms(history.attempt, history.last_delay_ms, history.random),
         };
         if history.elapsed_ms + delay as u64 > self.max_total_ms as u64 {
             return Decision::GiveUp;

@@ -402,10 +402,53 @@ fn backoff_doubles_within_the_jitter_band() {
     let p = RetryPolicy::DEFAULT;
     for attempt in 1..=6u8 {
         let base = 500u32 << (attempt - 1);
-        assert_eq!(p.backoff_ms(attempt, 0), base.min(30_000));
-        assert!(p.backoff_ms(attempt, u32::MAX) < (2 * base).min(30_001));
+        assert_eq!(p.backoff_ms(attempt, 0, 0), base.min(30_000));
+        assert!(p.backoff_ms(attempt, 0, u32::MAX) < (2 * base).min(30_001));
     }
-    assert_eq!(p.backoff_ms(30, u32::MAX), 30_000);
+    assert_eq!(p.backoff_ms(30, 0, u32::MAX), 30_000);
+}
+
+#[test]
+fn full_and_decorrelated_jitter_stay_in_their_ranges() {
+    let full = RetryPolicy { jitter: Jitter::Full, ..RetryPolicy::DEFAULT };
+    let decorrelated = RetryPolicy { jitter: Jitter::Decorrelated, ..RetryPolicy::DEFAULT };
+    for attempt in 1..=6u8 {
+        let top = (500u32 << (attempt - 1)).min(30_000);
+        assert_eq!(full.backoff_ms(attempt, 0, 0), 0);
+        assert!(full.backoff_ms(attempt, 0, u32::MAX) <= top);
+    }
+    // From the base, up to three times the previous delay, never past the cap.
+    assert_eq!(decorrelated.backoff_ms(1, 0, 0), 500);
+    assert!(decorrelated.backoff_ms(1, 0, u32::MAX) < 1_500);
+    assert!((500..6_000).contains(&decorrelated.backoff_ms(4, 2_000, u32::MAX)));
+    assert_eq!(decorrelated.backoff_ms(9, 29_000, u32::MAX), 30_000);
+    // A call hands the previous delay on.
+    let mut call = start_call();
+    let policy = RetryPolicy { jitter: Jitter::Decorrelated, max_attempts: 5, ..RetryPolicy::DEFAULT };
+    call.policy = policy;
+    let replies = (0..5).map(|_| http(429, error_body("rate-limit-exceeded"))).collect();
+    let (steps, _, _) = drive(&mut call, replies, 10);
+    let sleeps: Vec<u32> =
+        steps.iter().filter_map(|s| if let Step::Sleep(ms) = s { Some(*ms) } else { None }).collect();
+    assert_eq!(sleeps.len(), 4);
+    for pair in sleeps.windows(2) {
+        assert!(pair[1] >= 500 && pair[1] < 3 * pair[0].max(500), "{sleeps:?}");
+    }
+}
+
+#[test]
+fn retry_after_can_be_ignored() {
+    let head = |text: &str| {
+        let mut reader = ResponseReader::<16>::new();
+        reader.feed(text.as_bytes()).unwrap();
+        reader.finish().unwrap().head.clone()
+    };
+    let limited = head("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 20\r\nContent-Length: 0\r\n\r\n");
+    let failure = Failure::Status { head: &limited, error_type: None };
+    let start = Attempts { random: 0, ..Attempts::first(false) };
+    assert_eq!(RetryPolicy::DEFAULT.decide(failure, &start), Decision::RetryAfterMs(20_000));
+    let ignoring = RetryPolicy { honour_retry_after: false, ..RetryPolicy::DEFAULT };
+    assert_eq!(ignoring.decide(failure, &start), Decision::RetryAfterMs(500));
 }
 
 #[test]
