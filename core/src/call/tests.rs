@@ -209,7 +209,7 @@ fn rate_limits_are_retried_with_and_without_retry_after() {
     assert_eq!(finish, Finish::Started);
     let sleeps: Vec<u32> =
         steps.iter().filter_map(|s| if let Step::Sleep(ms) = s { Some(*ms) } else { None }).collect();
-    assert_eq!(sleeps[0], 3_000, "Retry-After is honoured");
+    assert!((3_500..4_000).contains(&sleeps[0]), "Retry-After, then the first backoff: {}", sleeps[0]);
     assert!((1_000..2_000).contains(&sleeps[1]), "second backoff {}", sleeps[1]);
     assert!((2_000..4_000).contains(&sleeps[2]), "third backoff {}", sleeps[2]);
     assert_eq!(sends(&steps).len(), 4);
@@ -236,7 +236,7 @@ fn capacity_402_needs_the_opt_in() {
     let (steps, finish, _) =
         drive(&mut call, vec![refused(), refused(), http(201, run_body("R2", "READY"))], 10);
     assert_eq!(finish, Finish::Started);
-    assert_eq!(steps[1], Step::Sleep(10_000));
+    assert!(matches!(steps[1], Step::Sleep(10_000..20_000)), "{:?}", steps[1]);
     // Other 402s are not capacity problems.
     let mut call = Call::start(TaskId::new("t~t").unwrap(), &RunOptions::NONE, Input::EMPTY, policy, 1);
     let (_, finish, _) =
@@ -256,10 +256,17 @@ fn waiting_for_resources_has_its_own_budget() {
     let mut call = Call::start(TaskId::new("t~t").unwrap(), &RunOptions::NONE, Input::EMPTY, policy, 1);
     let (steps, finish, _) = drive(&mut call, replies, 10);
     assert_eq!((finish, sends(&steps).len()), (Finish::Started, 13));
-    // The wait for resources itself stops at its own limit (10 minutes, a retry every 10 s).
+    // The wait for resources itself stops at its own limit (10 minutes), with pauses that
+    // grow from 10 s to the policy's longest delay (30 s): fewer than 60 retries.
     let mut call = Call::start(TaskId::new("t~t").unwrap(), &RunOptions::NONE, Input::EMPTY, policy, 1);
-    let (steps, finish, _) = drive(&mut call, (0..100).map(|_| refused()).collect(), 10);
-    assert_eq!((finish, sends(&steps).len()), (Finish::ApiError, 60));
+    let (steps, finish, end) = drive(&mut call, (0..100).map(|_| refused()).collect(), 10);
+    let pauses: Vec<u32> =
+        steps.iter().filter_map(|s| if let Step::Sleep(ms) = s { Some(*ms) } else { None }).collect();
+    assert_eq!(finish, Finish::ApiError);
+    assert!((18..=30).contains(&sends(&steps).len()), "{} attempts", sends(&steps).len());
+    assert!(pauses.iter().all(|ms| (10_000..60_000).contains(ms)), "{pauses:?}");
+    assert!(pauses.last() > pauses.first(), "the pauses grow: {pauses:?}");
+    assert!(end - 1_000_000 <= 600_000 + 60_000, "{} ms", end - 1_000_000);
 }
 
 #[test]
@@ -446,7 +453,7 @@ fn retry_after_can_be_ignored() {
     let limited = head("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 20\r\nContent-Length: 0\r\n\r\n");
     let failure = Failure::Status { head: &limited, error_type: None };
     let start = Attempts { random: 0, ..Attempts::first(false) };
-    assert_eq!(RetryPolicy::DEFAULT.decide(failure, &start), Decision::RetryAfterMs(20_000));
+    assert_eq!(RetryPolicy::DEFAULT.decide(failure, &start), Decision::RetryAfterMs(20_500));
     let ignoring = RetryPolicy { honour_retry_after: false, ..RetryPolicy::DEFAULT };
     assert_eq!(ignoring.decide(failure, &start), Decision::RetryAfterMs(500));
 }
@@ -542,12 +549,13 @@ fn the_policy_table() {
     for (i, (failure, history, expected)) in rows.into_iter().enumerate() {
         assert_eq!(p.decide(failure, &history), expected, "row {i}: {failure:?} {history:?}");
     }
-    // Retry-After: honoured, never below the first backoff, and a pause longer than the
-    // policy allows ends the retries at once.
+    // Retry-After: the earliest time, with the backoff on top (never over the policy's cap),
+    // and a pause longer than the policy allows ends the retries at once.
     let mut limited = head(429);
     for (value, expected) in [
-        ("3", Decision::RetryAfterMs(3_000)),
+        ("3", Decision::RetryAfterMs(3_500)),
         ("0", Decision::RetryAfterMs(500)),
+        ("29", Decision::RetryAfterMs(29_500)),
         ("30", Decision::RetryAfterMs(30_000)),
         ("31", Decision::GiveUp),
         ("999999999", Decision::GiveUp),
@@ -655,4 +663,22 @@ fn a_poll_about_another_run_is_not_taken() {
     let (_, finish, _) = drive(&mut call, replies, 10);
     assert_eq!(finish, Finish::Transport(TransportFailure::new(Stage::Read, Cause::WrongRun)));
     assert_eq!(call.created_run_id(), None, "a get creates nothing");
+}
+
+#[test]
+fn the_multiplier_sets_the_growth_and_the_longest_delay_caps_it() {
+    // With a zero random number the proportional jitter adds nothing: the windows show.
+    let windows = |p: RetryPolicy| (1..=6).map(|n| p.backoff_ms(n, 0, 0)).collect::<Vec<_>>();
+    let p = RetryPolicy { jitter: Jitter::Proportional, ..RetryPolicy::DEFAULT };
+    assert_eq!(windows(p), [500, 1_000, 2_000, 4_000, 8_000, 16_000]);
+    assert_eq!(windows(RetryPolicy { multiplier: 4, ..p }), [500, 2_000, 8_000, 30_000, 30_000, 30_000]);
+    assert_eq!(windows(RetryPolicy { multiplier: 1, ..p }), [500; 6]);
+    assert_eq!(RetryPolicy { multiplier: 255, ..p }.backoff_ms(255, 0, u32::MAX), 30_000, "no overflow");
+    // The fleet preset: full jitter over windows of 0.5, 2, 8, 32, then 60 s.
+    let fleet = RetryPolicy::FLEET;
+    for (attempt, window) in [(1, 500), (2, 2_000), (3, 8_000), (4, 32_000), (5, 60_000), (30, 60_000)] {
+        assert!(fleet.backoff_ms(attempt, 0, u32::MAX) <= window);
+        assert!(fleet.backoff_ms(attempt, 0, u32::MAX) >= window * 99 / 100, "attempt {attempt}");
+        assert_eq!(fleet.backoff_ms(attempt, 0, 0), 0);
+    }
 }

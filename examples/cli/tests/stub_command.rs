@@ -172,7 +172,10 @@ fn special_names_fail_as_listed() {
     let out = apify_run(&["task", "janedoe~rate-limited"], None, &stub.base_url);
     assert_eq!(out.status.code(), Some(0), "a retry gets through");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("429") && stderr.contains("retrying in 1.0 s (attempt 2 of"), "{stderr}");
+    // `Retry-After: 1`, then the first backoff (0.5 to 1 s) on top.
+    let after = stderr.split("retrying in ").nth(1).and_then(|rest| rest.split(" s (attempt 2 of").next());
+    let secs: f64 = after.and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{stderr}"));
+    assert!(stderr.contains("429") && (1.5..=2.0).contains(&secs), "{stderr}");
     let out = apify_run(&["task", "janedoe~drops"], None, &stub.base_url);
     assert_eq!(out.status.code(), Some(8), "{}", String::from_utf8_lossy(&out.stderr));
     let out = apify_run(&["task", "~missing"], None, &stub.base_url);
