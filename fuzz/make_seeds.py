@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the committed seed corpus under fuzz/seeds/<target>/ (run from anywhere).
 
+items_stream: the items fixtures (../fixtures/items_*.json) and a few hand-made bodies.
 json_parser and run_decoder: the response fixtures (../fixtures/*.json) and a few hand-made
 documents; http_response: the fixtures wrapped in HTTP responses (Content-Length, chunked,
 close-delimited) and a few hand-made heads. Each starts with the two chunking bytes the
@@ -20,7 +21,17 @@ HEADERS = [b"\x00\x00", b"\x00\x0f", b"\x05\x00", b"\x02\x1f", b"\x03\x07", b"\x
 
 
 def fixtures():
-    return sorted((p.name, p.read_bytes()) for p in FIXTURES.glob("*.json"))
+    """The run and error fixtures (the items fixtures seed items_stream only)."""
+    return sorted((p.name, p.read_bytes()) for p in FIXTURES.glob("*.json") if not p.name.startswith("items_"))
+
+
+# items_stream: bodies that are not arrays, faults, and a 100-deep array.
+ITEMS_EXTRA = {
+    "not_an_array_run": b'{"data": {"id": "HG7ML7M8z78YcAPEB", "status": "READY"}}',
+    "trailing_comma": b"[1, {\"a\": [2]},]",
+    "strings_with_brackets": b'["],", "\\\"]", {"k,": "}"}, [[], {}]]',
+    "deep": b"[" * 100 + b"]" * 100,
+}
 
 
 def status_for(name):
@@ -205,6 +216,11 @@ def main():
         write("run_decoder", name, HEADERS[i % len(HEADERS)] + body)
     for name, data in ENCODER.items():
         write("request_encoder", name, data)
+    items = sorted(FIXTURES.glob("items_*.json"))
+    for i, path in enumerate(items):
+        write("items_stream", path.stem, HEADERS[i % len(HEADERS)] + path.read_bytes())
+    for i, (name, body) in enumerate(ITEMS_EXTRA.items()):
+        write("items_stream", name, HEADERS[(i + len(items)) % len(HEADERS)] + body)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@
 //!   [`decode`], [`model`], on an incremental strict JSON parser: [`json`].
 //! - HTTP/1.1 responses (Content-Length, chunked, close-delimited), read with bounded memory:
 //!   [`http`].
+//! - A dataset's items (the bare JSON array `GET /v2/datasets/{id}/items` sends), streamed
+//!   item by item with each item's byte range, in fixed memory: [`items`].
 //! - What may be retried and when, and the start-then-poll sequence: [`call`].
 //! - The error, report and clock the `no_std` adapters share: [`client`].
 //!
@@ -101,6 +103,7 @@ pub mod decimal;
 pub mod decode;
 pub mod encode;
 pub mod http;
+pub mod items;
 pub mod json;
 pub mod model;
 

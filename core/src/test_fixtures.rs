@@ -25,6 +25,14 @@ fixtures![
     "error_429_rate_limit_exceeded.json",
 ];
 
+/// The dataset items fixtures (bare JSON arrays): name and bytes.
+pub(crate) const ITEMS: &[(&str, &[u8])] = &[
+    ("items_scraper.json", include_bytes!("../../fixtures/items_scraper.json")),
+    ("items_empty.json", include_bytes!("../../fixtures/items_empty.json")),
+    ("items_long_strings.json", include_bytes!("../../fixtures/items_long_strings.json")),
+    ("items_scalars.json", include_bytes!("../../fixtures/items_scalars.json")),
+];
+
 /// The bytes of the fixture called `name`.
 pub(crate) fn get(name: &str) -> &'static [u8] {
     ALL.iter().find(|(n, _)| *n == name).map(|(_, b)| *b).unwrap_or_else(|| panic!("no fixture {name}"))

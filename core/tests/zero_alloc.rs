@@ -1,4 +1,4 @@
-//! Proves that encoding and decoding allocate nothing: a counting global allocator wraps the
+//! Proves that encoding, decoding and reading items allocate nothing: a counting global allocator wraps the
 //! system one, and each scenario runs inside a measured region.
 
 use apify_core::Decimal;
@@ -6,6 +6,7 @@ use apify_core::decode::{Decoded, ResponseDecoder};
 use apify_core::encode::{
     BaseUrl, Endpoint, EventType, Input, Request, RunId, RunOptions, TaskId, Token, Webhook, Webhooks,
 };
+use apify_core::items::{Item, ItemVisitor, ItemsReader};
 use apify_core::json::{Event, Select, SyntaxError, Visitor};
 
 /// Allocations `f` makes on this thread, counted by allocation-counter's global allocator
@@ -95,10 +96,37 @@ fn decode_everything() {
     assert!(decoder.feed(b"{\"data\": [").is_err());
 }
 
+/// Streams a dataset's items in 64-byte chunks, counting them and their strings.
+fn read_items() {
+    struct Count(u64, u64);
+    impl ItemVisitor for Count {
+        type Error = core::convert::Infallible;
+        fn event(&mut self, event: Event<'_>) -> Result<(), Self::Error> {
+            if let Event::Str(f) = event {
+                self.1 += f.last as u64;
+            }
+            Ok(())
+        }
+        fn item_end(&mut self, _: Item) -> Result<(), Self::Error> {
+            self.0 += 1;
+            Ok(())
+        }
+    }
+    let body = include_bytes!("../../fixtures/items_long_strings.json");
+    let mut reader = ItemsReader::<16>::new();
+    let mut count = Count(0, 0);
+    for chunk in body.chunks(64) {
+        reader.feed(chunk, &mut count).unwrap();
+    }
+    assert_eq!(reader.finish(&mut count).unwrap(), 3);
+    assert_eq!((count.0, count.1), (3, 6));
+}
+
 #[test]
 fn nothing_allocates() {
     assert_eq!(allocations(encode_everything), 0, "encoding allocated");
     assert_eq!(allocations(decode_everything), 0, "decoding allocated");
+    assert_eq!(allocations(read_items), 0, "reading items allocated");
 }
 
 #[test]
