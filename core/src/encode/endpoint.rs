@@ -4,6 +4,8 @@ use base64::Engine as _;
 
 use super::sink::{Sink, put_percent_encoded};
 use super::{EncodeError, Input, RunId, RunOptions, TaskId};
+#[cfg(feature = "items")]
+use super::{DatasetId, ItemsOptions};
 use crate::Decimal;
 
 /// An HTTP request method.
@@ -54,6 +56,38 @@ pub enum Endpoint<'a> {
         /// `gracefully`: let the run persist its state first (it is force-stopped after 30 s).
         gracefully: Option<bool>,
     },
+    #[cfg(feature = "items")]
+    /// `GET /v2/datasets/{dataset}/items?format=json&…`: a dataset's items, a bare JSON
+    /// array (read it with [`ItemsReader`](crate::items::ItemsReader)).
+    DatasetItems {
+        /// The dataset.
+        dataset: DatasetId<'a>,
+        /// Which items and fields.
+        items: &'a ItemsOptions<'a>,
+    },
+    #[cfg(feature = "items")]
+    /// `GET /v2/actor-runs/{run}/dataset/items?format=json&…`: the items of a run's default
+    /// dataset.
+    RunDatasetItems {
+        /// The run.
+        run: RunId<'a>,
+        /// Which items and fields.
+        items: &'a ItemsOptions<'a>,
+    },
+    #[cfg(feature = "items")]
+    /// `POST /v2/actor-tasks/{task}/run-sync-get-dataset-items?…`: runs the task, waits for it
+    /// (the API gives up after 300 s with 408 `run-timeout-exceeded`, the run going on) and
+    /// answers with its dataset's items. Starts a run: never sent twice.
+    RunTaskSyncItems {
+        /// The task.
+        task: TaskId<'a>,
+        /// The run's options; `waitForFinish` is not one of this endpoint's.
+        options: &'a RunOptions<'a>,
+        /// The body: input overrides.
+        input: Input<'a>,
+        /// Which items and fields.
+        items: &'a ItemsOptions<'a>,
+    },
     /// `GET /v2/actor-tasks/{task}/runs/last`: the task's most recent run (needs a token).
     /// This is how to find out whether a start whose answer was lost created a run.
     LastTaskRun {
@@ -96,11 +130,39 @@ impl<'a> Endpoint<'a> {
         Self::LastTaskRun { task, wait_for_finish_secs }
     }
 
+    #[cfg(feature = "items")]
+    /// `GET /v2/datasets/{dataset}/items` with `items`.
+    pub const fn dataset_items(dataset: DatasetId<'a>, items: &'a ItemsOptions<'a>) -> Self {
+        Self::DatasetItems { dataset, items }
+    }
+
+    #[cfg(feature = "items")]
+    /// `GET /v2/actor-runs/{run}/dataset/items` with `items`.
+    pub const fn run_dataset_items(run: RunId<'a>, items: &'a ItemsOptions<'a>) -> Self {
+        Self::RunDatasetItems { run, items }
+    }
+
+    #[cfg(feature = "items")]
+    /// `POST /v2/actor-tasks/{task}/run-sync-get-dataset-items` with `options`, `input` and
+    /// `items`.
+    pub const fn run_task_sync_items(
+        task: TaskId<'a>,
+        options: &'a RunOptions<'a>,
+        input: Input<'a>,
+        items: &'a ItemsOptions<'a>,
+    ) -> Self {
+        Self::RunTaskSyncItems { task, options, input, items }
+    }
+
     /// The request method.
     pub const fn method(&self) -> Method {
         match self {
             Self::RunTask { .. } | Self::AbortRun { .. } => Method::Post,
             Self::GetRun { .. } | Self::LastTaskRun { .. } => Method::Get,
+            #[cfg(feature = "items")]
+            Self::RunTaskSyncItems { .. } => Method::Post,
+            #[cfg(feature = "items")]
+            Self::DatasetItems { .. } | Self::RunDatasetItems { .. } => Method::Get,
         }
     }
 
@@ -110,13 +172,22 @@ impl<'a> Endpoint<'a> {
             Self::RunTask { input, .. } => Some(input.json()),
             Self::AbortRun { .. } => Some(b""),
             Self::GetRun { .. } | Self::LastTaskRun { .. } => None,
+            #[cfg(feature = "items")]
+            Self::RunTaskSyncItems { input, .. } => Some(input.json()),
+            #[cfg(feature = "items")]
+            Self::DatasetItems { .. } | Self::RunDatasetItems { .. } => None,
         }
     }
 
     /// Whether sending this twice can do something twice (a second run, for example).
     /// Retrying such a request is only safe where the server cannot have received it.
     pub const fn is_idempotent(&self) -> bool {
-        !matches!(self, Self::RunTask { .. })
+        match self {
+            Self::RunTask { .. } => false,
+            #[cfg(feature = "items")]
+            Self::RunTaskSyncItems { .. } => false,
+            _ => true,
+        }
     }
 
     /// Checks the parameters against the API's rules.
@@ -124,6 +195,19 @@ impl<'a> Endpoint<'a> {
         let wait_ok = |w: &Option<u8>| w.is_none_or(|s| s <= super::options::MAX_WAIT_FOR_FINISH_SECS);
         match self {
             Self::RunTask { options, .. } => options.validate(),
+            #[cfg(feature = "items")]
+            Self::RunTaskSyncItems { options, .. } if options.wait_for_finish_secs.is_some() => {
+                Err(EncodeError::InvalidParameter {
+                    name: "waitForFinish",
+                    rule: "is not a parameter of run-sync-get-dataset-items (it waits up to 300 s itself)",
+                })
+            }
+            #[cfg(feature = "items")]
+            Self::RunTaskSyncItems { options, items, .. } => {
+                options.validate().and_then(|()| items.validate())
+            }
+            #[cfg(feature = "items")]
+            Self::DatasetItems { items, .. } | Self::RunDatasetItems { items, .. } => items.validate(),
             Self::GetRun { wait_for_finish_secs: w, .. }
             | Self::LastTaskRun { wait_for_finish_secs: w, .. }
                 if !wait_ok(w) =>
@@ -159,6 +243,24 @@ impl<'a> Endpoint<'a> {
                 task.put_segment(sink);
                 sink.put_str("/runs/last");
             }
+            #[cfg(feature = "items")]
+            Self::DatasetItems { dataset, .. } => {
+                sink.put_str("/v2/datasets/");
+                dataset.put_segment(sink);
+                sink.put_str("/items");
+            }
+            #[cfg(feature = "items")]
+            Self::RunDatasetItems { run, .. } => {
+                sink.put_str("/v2/actor-runs/");
+                run.put_segment(sink);
+                sink.put_str("/dataset/items");
+            }
+            #[cfg(feature = "items")]
+            Self::RunTaskSyncItems { task, .. } => {
+                sink.put_str("/v2/actor-tasks/");
+                task.put_segment(sink);
+                sink.put_str("/run-sync-get-dataset-items");
+            }
         }
         let mut separator = "?";
         self.for_each_param(|name, value| {
@@ -179,28 +281,23 @@ impl<'a> Endpoint<'a> {
         };
         match self {
             Self::RunTask { options: o, .. } => {
-                if let Some(v) = o.timeout_secs {
-                    param("timeout", QueryValue::Uint(v as u64));
-                }
-                if let Some(v) = o.memory_mbytes {
-                    param("memory", QueryValue::Uint(v as u64));
-                }
-                if let Some(v) = o.max_items {
-                    param("maxItems", QueryValue::Uint(v));
-                }
-                if let Some(v) = o.max_total_charge_usd {
-                    param("maxTotalChargeUsd", QueryValue::Decimal(v));
-                }
-                if let Some(v) = o.restart_on_error {
-                    param("restartOnError", QueryValue::Bool(v));
-                }
-                if let Some(v) = o.build {
-                    param("build", QueryValue::Text(v));
-                }
+                run_params(o, &mut param);
                 wait(&mut param, &o.wait_for_finish_secs);
                 if let Some(w) = o.webhooks {
                     param("webhooks", QueryValue::Base64Json(w.json()));
                 }
+            }
+            #[cfg(feature = "items")]
+            Self::RunTaskSyncItems { options: o, items, .. } => {
+                run_params(o, &mut param);
+                if let Some(w) = o.webhooks {
+                    param("webhooks", QueryValue::Base64Json(w.json()));
+                }
+                items_params(items, &mut param);
+            }
+            #[cfg(feature = "items")]
+            Self::DatasetItems { items, .. } | Self::RunDatasetItems { items, .. } => {
+                items_params(items, &mut param);
             }
             Self::GetRun { wait_for_finish_secs: w, .. }
             | Self::LastTaskRun { wait_for_finish_secs: w, .. } => {
@@ -212,6 +309,57 @@ impl<'a> Endpoint<'a> {
                 }
             }
         }
+    }
+}
+
+/// A run's options as query parameters, but for `waitForFinish` and `webhooks` (the caller
+/// places them: they come last, in the API's documented order).
+fn run_params<'a>(o: &RunOptions<'a>, param: &mut impl FnMut(&'static str, QueryValue<'a>)) {
+    if let Some(v) = o.timeout_secs {
+        param("timeout", QueryValue::Uint(v as u64));
+    }
+    if let Some(v) = o.memory_mbytes {
+        param("memory", QueryValue::Uint(v as u64));
+    }
+    if let Some(v) = o.max_items {
+        param("maxItems", QueryValue::Uint(v));
+    }
+    if let Some(v) = o.max_total_charge_usd {
+        param("maxTotalChargeUsd", QueryValue::Decimal(v));
+    }
+    if let Some(v) = o.restart_on_error {
+        param("restartOnError", QueryValue::Bool(v));
+    }
+    if let Some(v) = o.build {
+        param("build", QueryValue::Text(v));
+    }
+}
+
+/// The items options as query parameters, `format=json` first.
+#[cfg(feature = "items")]
+fn items_params<'a>(o: &ItemsOptions<'a>, param: &mut impl FnMut(&'static str, QueryValue<'a>)) {
+    param("format", QueryValue::Text("json"));
+    let numbers = [("offset", o.offset), ("limit", o.limit)];
+    for (name, value) in numbers {
+        if let Some(v) = value {
+            param(name, QueryValue::Uint(v));
+        }
+    }
+    let texts = [("fields", o.fields), ("omit", o.omit), ("unwind", o.unwind), ("flatten", o.flatten)];
+    for (name, value) in texts {
+        if let Some(v) = value {
+            param(name, QueryValue::Text(v));
+        }
+    }
+    let flags =
+        [("desc", o.desc), ("clean", o.clean), ("skipEmpty", o.skip_empty), ("skipHidden", o.skip_hidden)];
+    for (name, value) in flags {
+        if let Some(v) = value {
+            param(name, QueryValue::Bool(v));
+        }
+    }
+    if let Some(v) = o.view {
+        param("view", QueryValue::Text(v));
     }
 }
 

@@ -70,6 +70,37 @@ impl<'a> TaskId<'a> {
     }
 }
 
+/// A dataset: its ID (a run's `defaultDatasetId`), `username~dataset-name` or
+/// `username/dataset-name` (the first `/` becomes `~`). Encoded as one path segment.
+///
+/// ```
+/// use apify_core::encode::DatasetId;
+///
+/// assert!(DatasetId::new("ns9q8TGzYhE1QyPqD").is_ok());
+/// assert!(DatasetId::new(" ").is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatasetId<'a>(TaskId<'a>);
+
+impl<'a> DatasetId<'a> {
+    /// Validates a dataset reference.
+    pub fn new(id: &'a str) -> Result<Self, EncodeError> {
+        check_id(id, EncodeError::InvalidDatasetId)?;
+        Ok(Self(TaskId(id)))
+    }
+
+    /// The reference as given.
+    pub const fn as_str(&self) -> &'a str {
+        self.0.as_str()
+    }
+
+    #[cfg(feature = "items")]
+    pub(crate) fn put_segment(&self, sink: &mut impl Sink) {
+        // The same form as a task's: an ID, or a name with its owner.
+        self.0.put_segment(sink);
+    }
+}
+
 /// A run ID, as returned in `data.id`. Encoded as one path segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RunId<'a>(&'a str);

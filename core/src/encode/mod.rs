@@ -10,6 +10,7 @@ mod base_url;
 mod endpoint;
 mod ids;
 mod input;
+mod items_options;
 mod options;
 mod request;
 pub(crate) mod sink;
@@ -19,8 +20,9 @@ use core::fmt;
 
 pub use base_url::{APIFY_API, BaseUrl, Scheme};
 pub use endpoint::{Endpoint, Method};
-pub use ids::{MAX_ID_LEN, MAX_TOKEN_LEN, RunId, TaskId, Token};
+pub use ids::{DatasetId, MAX_ID_LEN, MAX_TOKEN_LEN, RunId, TaskId, Token};
 pub use input::{Input, MAX_INPUT_DEPTH};
+pub use items_options::{ItemsOptions, MAX_ITEMS_LIST_LEN};
 pub use options::{MAX_BUILD_LEN, MAX_WAIT_FOR_FINISH_SECS, RunOptions};
 pub use request::{DEFAULT_USER_AGENT, Header, HeaderValue, MAX_TARGET_LEN, Request};
 pub use webhook::{EventType, Webhook, Webhooks};
@@ -40,6 +42,8 @@ pub enum EncodeError {
     InvalidTaskId(&'static str),
     /// The run ID breaks a rule.
     InvalidRunId(&'static str),
+    /// The dataset reference breaks a rule.
+    InvalidDatasetId(&'static str),
     /// The token breaks a rule.
     InvalidToken(&'static str),
     /// The base URL cannot be used.
@@ -78,6 +82,7 @@ impl fmt::Display for EncodeError {
             Self::BufferTooSmall { needed } => write!(f, "buffer too small: {needed} bytes needed"),
             Self::InvalidTaskId(rule) => write!(f, "invalid task id: it {rule}"),
             Self::InvalidRunId(rule) => write!(f, "invalid run id: it {rule}"),
+            Self::InvalidDatasetId(rule) => write!(f, "invalid dataset id: it {rule}"),
             Self::InvalidToken(rule) => write!(f, "invalid API token: it {rule}"),
             Self::InvalidBaseUrl(rule) => write!(f, "invalid base URL: {rule}"),
             Self::InvalidUserAgent => f.write_str("invalid user agent: use visible ASCII and spaces"),

@@ -326,3 +326,73 @@ fn blank_or_padded_ids_are_refused() {
     }
     assert!(TaskId::new("janedoe~my task").is_ok(), "inner spaces are encoded, not refused");
 }
+
+#[cfg(feature = "items")]
+#[test]
+fn dataset_items_requests() {
+    let all = ItemsOptions::new()
+        .offset(10)
+        .limit(5)
+        .fields("url,title")
+        .omit("#debug")
+        .unwind("tags")
+        .flatten("price")
+        .desc(true)
+        .clean(true)
+        .skip_empty(false)
+        .skip_hidden(true)
+        .view("overview");
+    let dataset = DatasetId::new("janedoe/my-dataset").unwrap();
+    let request = Request::new(BaseUrl::APIFY, Endpoint::dataset_items(dataset, &all)).unwrap();
+    assert!(head(&request).starts_with(
+        "GET /v2/datasets/janedoe~my-dataset/items?format=json&offset=10&limit=5&fields=url%2Ctitle\
+         &omit=%23debug&unwind=tags&flatten=price&desc=true&clean=true&skipEmpty=false&skipHidden=true\
+         &view=overview HTTP/1.1\r\n"
+    ));
+    assert!(Endpoint::dataset_items(dataset, &all).is_idempotent());
+    let run = RunId::new("HG7ML7M8z78YcAPEB").unwrap();
+    let request =
+        Request::new(BaseUrl::APIFY, Endpoint::run_dataset_items(run, &ItemsOptions::NONE)).unwrap();
+    assert!(
+        head(&request)
+            .starts_with("GET /v2/actor-runs/HG7ML7M8z78YcAPEB/dataset/items?format=json HTTP/1.1\r\n")
+    );
+
+    // Run-sync: the run's options, then the items'; a POST with the input; never repeated.
+    let options = RunOptions::new().memory_mbytes(256).build("beta");
+    let items = ItemsOptions::new().limit(3);
+    let task = TaskId::new("janedoe~my-task").unwrap();
+    let sync = Endpoint::run_task_sync_items(task, &options, Input::EMPTY, &items);
+    let h = head(&Request::new(BaseUrl::APIFY, sync).unwrap().with_token(Token::new("apify_api_T").unwrap()));
+    assert!(h.starts_with(
+        "POST /v2/actor-tasks/janedoe~my-task/run-sync-get-dataset-items?memory=256&build=beta&format=json&limit=3 HTTP/1.1\r\n"
+    ));
+    assert!(h.contains("Content-Type: application/json\r\n") && h.ends_with("\r\n\r\n"));
+    assert!(!sync.is_idempotent());
+    let waiting = RunOptions::new().wait_for_finish_secs(10);
+    let refused =
+        Request::new(BaseUrl::APIFY, Endpoint::run_task_sync_items(task, &waiting, Input::EMPTY, &items));
+    assert!(matches!(refused, Err(EncodeError::InvalidParameter { name: "waitForFinish", .. })));
+}
+
+#[cfg(feature = "items")]
+#[test]
+fn items_option_rules_name_the_parameter() {
+    let dataset = DatasetId::new("d").unwrap();
+    for (options, name) in [
+        (ItemsOptions::new().limit(0), "limit"),
+        (ItemsOptions::new().fields(""), "fields"),
+        (ItemsOptions::new().fields("a,"), "fields"),
+        (ItemsOptions::new().omit("a, ,b"), "omit"),
+        (ItemsOptions::new().unwind("a\nb"), "unwind"),
+        (ItemsOptions::new().view(" "), "view"),
+    ] {
+        let result = Request::new(BaseUrl::APIFY, Endpoint::dataset_items(dataset, &options));
+        assert!(
+            matches!(result, Err(EncodeError::InvalidParameter { name: n, .. }) if n == name),
+            "{options:?}: {result:?}"
+        );
+    }
+    assert_eq!(DatasetId::new("").unwrap_err(), EncodeError::InvalidDatasetId("is empty"));
+    assert_eq!(EncodeError::InvalidDatasetId("is empty").to_string(), "invalid dataset id: it is empty");
+}
