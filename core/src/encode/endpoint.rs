@@ -3,9 +3,9 @@
 use base64::Engine as _;
 
 use super::sink::{Sink, put_percent_encoded};
-use super::{EncodeError, Input, RunId, RunOptions, TaskId};
 #[cfg(feature = "items")]
 use super::{DatasetId, ItemsOptions};
+use super::{EncodeError, Input, RunId, RunOptions, TaskId};
 use crate::Decimal;
 
 /// An HTTP request method.

@@ -32,6 +32,24 @@ pub struct ResponseHead {
     retry_after_value: i64,
     /// `X-RateLimit-Limit`: requests per second allowed for the resource.
     pub rate_limit: Option<u32>,
+    /// `X-Apify-Pagination-*`: where a page of dataset items stands.
+    #[cfg(feature = "items")]
+    pub pagination: Pagination,
+}
+
+/// The `X-Apify-Pagination-*` fields of a dataset items response: the page's `offset` and
+/// `limit` as the API applied them, `count` items in this page, `total` in the dataset.
+#[cfg(feature = "items")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pagination {
+    /// `X-Apify-Pagination-Offset`.
+    pub offset: Option<u64>,
+    /// `X-Apify-Pagination-Limit`.
+    pub limit: Option<u64>,
+    /// `X-Apify-Pagination-Count`.
+    pub count: Option<u64>,
+    /// `X-Apify-Pagination-Total`.
+    pub total: Option<u64>,
 }
 
 impl ResponseHead {
@@ -46,6 +64,8 @@ impl ResponseHead {
             retry_after_kind: 0,
             retry_after_value: 0,
             rate_limit: None,
+            #[cfg(feature = "items")]
+            pagination: Pagination { offset: None, limit: None, count: None, total: None },
         }
     }
 
@@ -151,6 +171,14 @@ impl ResponseHead {
             );
         } else if name.eq_ignore_ascii_case("x-ratelimit-limit") {
             self.rate_limit = parse_decimal(value, 9).map(|n| n as u32);
+        } else {
+            #[cfg(feature = "items")]
+            if let Some(i) = PAGINATION.iter().position(|k| k.eq_ignore_ascii_case(name)) {
+                // An unreadable count is left unknown: the items themselves are what matters.
+                let n = parse_decimal(value, 19);
+                let p = &mut self.pagination;
+                *[&mut p.offset, &mut p.limit, &mut p.count, &mut p.total][i] = n;
+            }
         }
         Ok(())
     }
@@ -207,8 +235,9 @@ enum Part {
     Done,
 }
 
-/// Header names the client keeps are at most this long (`x-ratelimit-limit`).
-const NAME_CAPACITY: usize = 24;
+/// Header names the client keeps are at most this long (`x-ratelimit-limit`, and with the
+/// `items` feature `x-apify-pagination-offset`).
+const NAME_CAPACITY: usize = if cfg!(feature = "items") { 25 } else { 24 };
 /// Values are kept up to this length; longer values of kept fields are cut (and flagged by
 /// their [`Text`]) or, for numbers, rejected.
 const VALUE_CAPACITY: usize = 128;
@@ -243,6 +272,33 @@ const KEPT: [&str; 7] = [
     "retry-after",
     "x-ratelimit-limit",
 ];
+
+/// `X-Apify-Pagination-*` (dataset items), kept after [`KEPT`] with the `items` feature.
+#[cfg(feature = "items")]
+const PAGINATION: [&str; 4] = [
+    "x-apify-pagination-offset",
+    "x-apify-pagination-limit",
+    "x-apify-pagination-count",
+    "x-apify-pagination-total",
+];
+
+/// Which kept field `name` is: its index in [`KEPT`], then in `PAGINATION`.
+fn kept_index(name: &str) -> Option<u8> {
+    let found = KEPT.iter().position(|k| k.eq_ignore_ascii_case(name));
+    #[cfg(feature = "items")]
+    let found = found
+        .or_else(|| PAGINATION.iter().position(|k| k.eq_ignore_ascii_case(name)).map(|i| i + KEPT.len()));
+    found.map(|i| i as u8)
+}
+
+/// The name of kept field `index` (see [`kept_index`]).
+fn kept_name(index: u8) -> &'static str {
+    #[cfg(feature = "items")]
+    if let Some(name) = (index as usize).checked_sub(KEPT.len()).and_then(|i| PAGINATION.get(i)) {
+        return name;
+    }
+    KEPT.get(index as usize).copied().unwrap_or_default()
+}
 
 impl HeadParser {
     pub(crate) const fn new() -> Self {
@@ -312,7 +368,7 @@ impl HeadParser {
             Part::Name => {
                 if b == b':' {
                     let name = self.name.complete().unwrap_or_default();
-                    self.keep = KEPT.iter().position(|k| k.eq_ignore_ascii_case(name)).map(|i| i as u8);
+                    self.keep = kept_index(name);
                     self.part = Part::Value;
                 } else {
                     self.name_byte(b)?;
@@ -329,7 +385,7 @@ impl HeadParser {
                             // A cut number or date is not read, as an unreadable one is not.
                             5.. if cut => {}
                             // Text fields keep their start, flagged as cut.
-                            _ => self.head.apply(KEPT[field as usize], self.value.as_str(), cut)?,
+                            _ => self.head.apply(kept_name(field), self.value.as_str(), cut)?,
                         }
                     }
                     self.part = Part::Lf;

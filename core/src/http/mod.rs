@@ -16,6 +16,8 @@ use core::fmt;
 use body::Framing;
 pub use body::MAX_CHUNK_SIZE_DIGITS;
 use head::HeadParser;
+#[cfg(feature = "items")]
+pub use head::Pagination;
 pub use head::{ResponseHead, RetryAfter};
 
 use crate::Status;

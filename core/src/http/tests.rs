@@ -374,3 +374,23 @@ fn heads_parsed_elsewhere_use_the_same_rules() {
     assert_eq!(reader.finish().unwrap().head, &by_hand);
     assert!(by_hand.location.unwrap().is_truncated());
 }
+
+#[cfg(feature = "items")]
+#[test]
+fn pagination_headers_are_kept() {
+    let response = b"HTTP/1.1 200 OK\r\nX-Apify-Pagination-Offset: 100\r\nx-apify-pagination-limit: 50\r\n\
+        X-Apify-Pagination-Count: 50\r\nX-Apify-Pagination-Total: 1000000\r\nContent-Length: 0\r\n\r\n";
+    for size in [1, 7, response.len()] {
+        let mut reader = ResponseReader::<16>::new();
+        for chunk in response.chunks(size) {
+            reader.feed(chunk).unwrap();
+        }
+        let p = reader.head().unwrap().pagination;
+        assert_eq!((p.offset, p.limit, p.count, p.total), (Some(100), Some(50), Some(50), Some(1_000_000)));
+    }
+    // An unreadable count is unknown, not an error; so is a missing one.
+    let mut head = ResponseHead::new(200);
+    head.apply_header(b"X-Apify-Pagination-Total", b"lots").unwrap();
+    head.apply_header(b"X-Apify-Pagination-Count", b"3").unwrap();
+    assert_eq!((head.pagination.total, head.pagination.count, head.pagination.offset), (None, Some(3), None));
+}
