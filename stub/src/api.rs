@@ -39,6 +39,9 @@ pub(crate) fn answer(shared: &Shared, call: &Call<'_>) -> Reply {
         Route::GetRun { id } => get_run(shared, call, id),
         Route::AbortRun { id } => abort_run(shared, call, id),
         Route::LastRun { task } => last_run(shared, call, task),
+        Route::DatasetItems { .. } | Route::RunDatasetItems { .. } | Route::RunSyncItems { .. } => {
+            items_plan(shared, call).map(crate::datasets::ItemsPlan::into_reply)
+        }
         Route::WrongMethod { allow } => {
             let message = format!(
                 "This API end-point can only be accessed using the following HTTP methods: OPTIONS,{allow}"
@@ -53,6 +56,19 @@ pub(crate) fn answer(shared: &Shared, call: &Call<'_>) -> Reply {
         }
     };
     result.unwrap_or_else(|error| error)
+}
+
+/// The plan of a dataset items answer, after the token check (the run-sync start needs one;
+/// reading a dataset by ID does not).
+pub(crate) fn items_plan(shared: &Shared, call: &Call<'_>) -> Result<crate::datasets::ItemsPlan, Reply> {
+    check_token(shared, call, matches!(call.route, Route::RunSyncItems { .. }))?;
+    if matches!(call.route, Route::RunSyncItems { .. }) {
+        check_input(&call.request.body)?;
+    }
+    match crate::datasets::plan(shared, &call.route, &call.query, &call.request.body) {
+        Some(plan) => plan,
+        None => Err(not_found("Dataset")),
+    }
 }
 
 /// `POST /v2/actor-tasks/{task}/runs`

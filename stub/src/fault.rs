@@ -32,6 +32,8 @@ pub enum Match {
     AbortRun,
     /// `GET /v2/actor-tasks/{taskId}/runs/last`, any task.
     LastRun,
+    /// A dataset items request: a dataset's, a run's, or run-sync-get-dataset-items.
+    Items,
 }
 
 impl Match {
@@ -42,6 +44,7 @@ impl Match {
             Match::GetRun => matches!(route, Route::GetRun { .. }),
             Match::AbortRun => matches!(route, Route::AbortRun { .. }),
             Match::LastRun => matches!(route, Route::LastRun { .. }),
+            Match::Items => route.is_items(),
         }
     }
 }

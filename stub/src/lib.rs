@@ -1,6 +1,6 @@
 //! A local stand-in for the Apify API v2 on `127.0.0.1`, with scriptable faults.
 //!
-//! `apify-stub` answers the four calls a device makes around a task run, shaped like the real
+//! `apify-stub` answers the calls a client makes around a task run and its results, shaped like the real
 //! API (see `fixtures/` and `docs/apify-api.md`), so that clients can be tested over a real
 //! socket without a network or an account:
 //!
@@ -10,6 +10,15 @@
 //! | `GET /v2/actor-runs/{runId}` | 200 `{"data": run}`, long-polling with `waitForFinish` (at most 60 s) |
 //! | `POST /v2/actor-runs/{runId}/abort` | 200 `{"data": run}`, now `ABORTED` unless it had already finished |
 //! | `GET /v2/actor-tasks/{taskId}/runs/last` | 200 `{"data": run}`, the task's most recent run |
+//! | `GET /v2/datasets/{datasetId}/items` | 200, the items as a bare JSON array, streamed (chunked), with the `X-Apify-Pagination-*` headers |
+//! | `GET /v2/actor-runs/{runId}/dataset/items` | the same for a run's default dataset |
+//! | `POST /v2/actor-tasks/{taskId}/run-sync-get-dataset-items` | starts a run, waits for it, 201 with its dataset's items; 408 `run-timeout-exceeded` after [`StubConfig::sync_timeout`] |
+//!
+//! Datasets hold generated items ([`dataset_item`]): each run's default dataset has
+//! [`StubConfig::dataset_items`], and `items-N` (N items) or `items-NxS` (N items of about S
+//! bytes) exist for any N, never held in memory. `offset`, `limit`, `desc`, `fields`, `omit`,
+//! `clean` and `skipHidden` are honoured; `unwind`, `flatten` and `view` are accepted and
+//! ignored; `format` must be `json`.
 //!
 //! Anything else is 404 `page-not-found`, a known path with another method is 405
 //! `method-not-allowed`, and every error has the API's `{"error": {"type", "message"}}` shape.
@@ -82,6 +91,7 @@
 
 mod api;
 mod bodies;
+mod datasets;
 mod fault;
 mod front;
 mod ids;
@@ -102,6 +112,7 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+pub use datasets::item as dataset_item;
 pub use fault::{Fault, FaultKind, Match};
 pub use names::SPECIAL_NAMES;
 pub use runs::RUN_CAPACITY;
@@ -131,10 +142,16 @@ pub struct StubConfig {
     /// Serve HTTPS instead of HTTP, with a CA and a server certificate made at start
     /// ([`Stub::ca_pem`], [`Stub::ca_der`]).
     pub tls: Option<TlsOptions>,
+    /// Items in each run's default dataset (generated: see [`dataset_item`]).
+    pub dataset_items: u64,
+    /// How long run-sync-get-dataset-items waits for its run before 408
+    /// `run-timeout-exceeded` (the API's 300 s; the run goes on).
+    pub sync_timeout: Duration,
 }
 
 impl Default for StubConfig {
-    /// Any free port, no token, 300 ms `READY`, 1500 ms `RUNNING`, `Content-Length` framing.
+    /// Any free port, no token, 300 ms `READY`, 1500 ms `RUNNING`, `Content-Length` framing,
+    /// 5 items per run's dataset, the API's 300 s for run-sync.
     fn default() -> StubConfig {
         StubConfig {
             port: 0,
@@ -144,6 +161,8 @@ impl Default for StubConfig {
             chunked: false,
             log: false,
             tls: None,
+            dataset_items: 5,
+            sync_timeout: Duration::from_secs(300),
         }
     }
 }

@@ -11,6 +11,12 @@ pub(crate) enum Route {
     GetRun { id: String },
     /// `POST /v2/actor-runs/{id}/abort`
     AbortRun { id: String },
+    /// `GET /v2/datasets/{id}/items`
+    DatasetItems { id: String },
+    /// `GET /v2/actor-runs/{id}/dataset/items`
+    RunDatasetItems { id: String },
+    /// `POST /v2/actor-tasks/{task}/run-sync-get-dataset-items`
+    RunSyncItems { task: String },
     /// A known path, but only `allow` may be used on it.
     WrongMethod { allow: &'static str },
     /// No such endpoint.
@@ -18,6 +24,14 @@ pub(crate) enum Route {
 }
 
 impl Route {
+    /// Whether the answer is a dataset's items.
+    pub(crate) fn is_items(&self) -> bool {
+        matches!(
+            self,
+            Route::DatasetItems { .. } | Route::RunDatasetItems { .. } | Route::RunSyncItems { .. }
+        )
+    }
+
     /// Routes `path` (without the query), whose segments are percent-decoded one by one.
     pub(crate) fn of(method: &str, path: &str) -> Route {
         let segments: Vec<String> = path.split('/').skip(1).map(|s| percent_decode(s, false)).collect();
@@ -32,6 +46,15 @@ impl Route {
             ["v2", "actor-runs", id] if !id.is_empty() => (Route::GetRun { id: (*id).to_owned() }, "GET"),
             ["v2", "actor-runs", id, "abort"] if !id.is_empty() => {
                 (Route::AbortRun { id: (*id).to_owned() }, "POST")
+            }
+            ["v2", "datasets", id, "items"] if !id.is_empty() => {
+                (Route::DatasetItems { id: (*id).to_owned() }, "GET")
+            }
+            ["v2", "actor-runs", id, "dataset", "items"] if !id.is_empty() => {
+                (Route::RunDatasetItems { id: (*id).to_owned() }, "GET")
+            }
+            ["v2", "actor-tasks", task, "run-sync-get-dataset-items"] if !task.is_empty() => {
+                (Route::RunSyncItems { task: (*task).to_owned() }, "POST")
             }
             _ => return Route::NotFound,
         };
@@ -96,6 +119,15 @@ mod tests {
         assert_eq!(Route::of("POST", "/v2/actor-runs/abc/abort"), Route::AbortRun { id: "abc".into() });
         assert_eq!(Route::of("GET", "/v2/actor-tasks//runs"), Route::NotFound);
         assert_eq!(Route::of("GET", "/v2/actor-runs/abc/"), Route::NotFound);
+        assert_eq!(Route::of("GET", "/v2/datasets/d1/items"), Route::DatasetItems { id: "d1".into() });
+        assert_eq!(
+            Route::of("GET", "/v2/actor-runs/abc/dataset/items"),
+            Route::RunDatasetItems { id: "abc".into() }
+        );
+        let sync = Route::of("POST", "/v2/actor-tasks/a~b/run-sync-get-dataset-items");
+        assert_eq!(sync, Route::RunSyncItems { task: "a~b".into() });
+        assert!(sync.is_items() && !Route::of("GET", "/v2/actor-runs/abc").is_items());
+        assert_eq!(Route::of("POST", "/v2/datasets/d1/items"), Route::WrongMethod { allow: "GET" });
         assert_eq!(Route::of("GET", "/"), Route::NotFound);
     }
 

@@ -109,6 +109,11 @@ impl Runs {
         self.created
     }
 
+    /// Whether a run has `dataset` as its default dataset.
+    pub(crate) fn with_dataset(&self, dataset: &str) -> bool {
+        self.list.iter().any(|run| run.storage[1] == dataset)
+    }
+
     pub(crate) fn get(&self, id: &str) -> Option<&Run> {
         self.list.iter().find(|run| run.id == id)
     }

@@ -98,6 +98,20 @@ fn answer(shared: &Shared, front: &Front, request: Request, recorded: &RecordedR
     let conn = front.conn(request.remote_addr());
     let chunked = shared.config.chunked;
     match fault {
+        None if call.route.is_items() => match api::items_plan(shared, &call) {
+            // Streamed, whatever the framing asked for: a million items are never held.
+            Ok(plan) => {
+                let mut writer = request.into_writer();
+                match plan.stream(&mut writer) {
+                    Ok(()) => Answer::Status(200),
+                    Err(_) => Answer::Fault("client left mid-stream"),
+                }
+            }
+            Err(reply) => {
+                respond(request, &reply, chunked);
+                Answer::Status(reply.status)
+            }
+        },
         None => {
             let reply = api::answer(shared, &call);
             respond(request, &reply, chunked);

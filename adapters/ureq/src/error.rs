@@ -59,6 +59,20 @@ pub enum Error {
     /// An argument breaks the API's rules, or the request could not be built; nothing was
     /// sent.
     InvalidInput(EncodeError),
+    /// A dataset items request was answered with something other than items: a run (as the
+    /// academy says run-sync can answer when the run outlives the wait), or a body that is
+    /// neither.
+    NotItems {
+        /// The HTTP status.
+        status: u16,
+        /// The run the body held, if it was one.
+        run: Option<Box<Run>>,
+    },
+    /// An item could not be read as the type asked for (serde_json's message).
+    ItemType {
+        /// What serde_json said.
+        message: String,
+    },
 }
 
 impl Error {
@@ -67,6 +81,7 @@ impl Error {
     pub fn started_run(&self) -> Option<&Run> {
         match self {
             Self::FollowFailed { run, .. } => Some(run),
+            Self::NotItems { run: Some(run), .. } => Some(run),
             _ => None,
         }
     }
@@ -105,6 +120,24 @@ impl fmt::Display for Error {
                 )
             }
             Self::InvalidInput(e) => write!(f, "the request cannot be built: {e}"),
+            Self::NotItems { status, run: Some(run) } => {
+                let id = run.id();
+                let id = id.as_ref().map_or("?", |t| t.as_str());
+                let state = run.status();
+                let state = state.as_ref().map_or("UNKNOWN", RunStatus::as_str);
+                write!(
+                    f,
+                    "the answer ({status}) holds run {} ({}), not items",
+                    Printable(id),
+                    Printable(state)
+                )
+            }
+            Self::NotItems { status, run: None } => {
+                write!(f, "the answer ({status}) is not a JSON array of items")
+            }
+            Self::ItemType { message } => {
+                write!(f, "an item is not of the type asked for: {}", Printable(message))
+            }
         }
     }
 }

@@ -54,18 +54,25 @@
 //! [`apify_core::call`]).
 
 mod error;
+mod items;
 mod transport;
+
+pub use items::{Items, RawItems};
 
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use apify_core::call::{Action, Call, Conclusion, SleepReason};
-use apify_core::encode::{BaseUrl, Endpoint, Input, Request, RunId, TaskId, Token};
+use apify_core::call::{Action, Attempts, Call, Conclusion, Decision, Failure, SleepReason};
+use apify_core::encode::{BaseUrl, DatasetId, Endpoint, Input, Request, RunId, TaskId, Token};
 use apify_core::http::{Outcome, ResponseReader};
+use serde::de::DeserializeOwned;
 
 pub use apify_core::Decimal;
 pub use apify_core::call::{Cause, Finish, Progress, RetryPolicy, Stage, TransportFailure};
-pub use apify_core::encode::{APIFY_API, EncodeError, EventType, RunOptions, Webhook, Webhooks};
+pub use apify_core::encode::{
+    APIFY_API, EncodeError, EventType, ItemsOptions, RunOptions, Webhook, Webhooks,
+};
+pub use apify_core::http::{Pagination, ResponseHead};
 pub use apify_core::model::{ApiError, ErrorType, Id, Run, RunStatus, Text, Timestamp};
 pub use error::Error;
 
@@ -100,6 +107,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     seed: Option<u32>,
     max_poll_wait: Duration,
+    items_timeout: Duration,
 }
 
 impl ClientBuilder {
@@ -140,6 +148,13 @@ impl ClientBuilder {
     /// more requests.
     pub fn max_poll_wait(mut self, wait: Duration) -> Self {
         self.max_poll_wait = wait;
+        self
+    }
+
+    /// How long the body of a dataset items answer may take to stream, from its head to its
+    /// last byte (default 1 hour: a 500 MB dataset on a slow line).
+    pub fn items_timeout(mut self, timeout: Duration) -> Self {
+        self.items_timeout = timeout;
         self
     }
 
@@ -192,6 +207,7 @@ impl Client {
             connect_timeout: Duration::from_secs(10),
             seed: None,
             max_poll_wait: Duration::from_secs(60),
+            items_timeout: Duration::from_secs(3600),
         }
     }
 
@@ -261,6 +277,157 @@ impl Client {
     /// Aborts a run (aborting a finished run changes nothing; the report shows its status).
     pub fn abort_run(&self, run: &str) -> Result<RunReport, Error> {
         self.drive(Call::abort(RunId::new(run)?, self.settings.policy, self.seed), None, |_| {})
+    }
+
+    /// Streams the items of dataset `dataset` (an ID, such as a run's `defaultDatasetId`, or
+    /// `username~name`) as `T`, each read alone by serde_json as it arrives: memory holds one
+    /// item, whatever the dataset's size. The request is retried as the policy allows until
+    /// its head arrives; a failure in the body ends the iteration with that error.
+    ///
+    /// ```no_run
+    /// use apify_ureq::{Client, ItemsOptions};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Product { url: String, title: String }
+    ///
+    /// let client = Client::builder().token("apify_api_...").build()?;
+    /// for product in client.dataset_items::<Product>("ns9q8TGzYhE1QyPqD", &ItemsOptions::new().clean(true))? {
+    ///     let product = product?;
+    ///     println!("{} {}", product.url, product.title);
+    /// }
+    /// # Ok::<(), apify_ureq::Error>(())
+    /// ```
+    pub fn dataset_items<T: DeserializeOwned>(
+        &self,
+        dataset: &str,
+        options: &ItemsOptions<'_>,
+    ) -> Result<Items<T>, Error> {
+        Ok(Items::new(self.dataset_items_raw(dataset, options)?))
+    }
+
+    /// [`dataset_items`](Self::dataset_items) with each item as its JSON bytes.
+    pub fn dataset_items_raw(&self, dataset: &str, options: &ItemsOptions<'_>) -> Result<RawItems, Error> {
+        self.open_items(Endpoint::dataset_items(DatasetId::new(dataset)?, options), None)
+    }
+
+    /// The items of run `run`'s default dataset (see [`dataset_items`](Self::dataset_items)).
+    pub fn run_dataset_items<T: DeserializeOwned>(
+        &self,
+        run: &str,
+        options: &ItemsOptions<'_>,
+    ) -> Result<Items<T>, Error> {
+        let raw = self.open_items(Endpoint::run_dataset_items(RunId::new(run)?, options), None)?;
+        Ok(Items::new(raw))
+    }
+
+    /// Runs `task` and streams its dataset's items in one request
+    /// (`run-sync-get-dataset-items`): the API waits up to 300 s for the run, then answers
+    /// 408 `run-timeout-exceeded` ([`Error::Api`]) and the run goes on. It starts a run, so it
+    /// is never sent twice where it may have arrived ([`Error::OutcomeUnknown`]).
+    pub fn run_task_sync_items<T: DeserializeOwned>(
+        &self,
+        task: &str,
+        options: RunOptions<'_>,
+        input: Option<&[u8]>,
+        items: &ItemsOptions<'_>,
+    ) -> Result<Items<T>, Error> {
+        let input = input.map_or(Ok(Input::EMPTY), Input::from_json)?;
+        let endpoint = Endpoint::run_task_sync_items(TaskId::new(task)?, &options, input, items);
+        Ok(Items::new(self.open_items(endpoint, Some(task))?))
+    }
+
+    /// Sends an items request until its head arrives with a success status, retrying as the
+    /// policy allows (a run-sync start only where it cannot have arrived).
+    fn open_items(&self, endpoint: Endpoint<'_>, task: Option<&str>) -> Result<RawItems, Error> {
+        let policy = self.settings.policy;
+        let idempotent = endpoint.is_idempotent();
+        // The head may take the API's 300 s of run-sync; the body as long as it streams.
+        let sync_wait = if idempotent { 0 } else { 300_000 };
+        let deadline = transport::Deadline::HeadThenBody {
+            head: Duration::from_millis(policy.attempt_timeout_ms as u64 + sync_wait),
+            body: self.settings.items_timeout,
+        };
+        let first = self.now_ms();
+        let mut random = self.seed | 1;
+        let (mut attempt, mut last_delay_ms) = (1u8, 0u32);
+        loop {
+            random = random.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let history = Attempts {
+                idempotent,
+                attempt,
+                elapsed_ms: self.now_ms() - first,
+                last_delay_ms,
+                random,
+                ..Attempts::first(idempotent)
+            };
+            let request = self.request(endpoint)?;
+            let (decision, error) = match transport::open(&self.agent, &request, deadline) {
+                Ok((head, body)) if head.is_success() => return RawItems::new(head, body).start(),
+                Ok((head, mut body)) => {
+                    // An error status: its body is the API's error, read whole (it is small,
+                    // and the body deadline bounds it).
+                    let mut reader = ResponseReader::<64>::with_head(head);
+                    let mut buf = [0u8; 4096];
+                    while let Ok(n @ 1..) = transport::read_body(&mut body, &mut buf) {
+                        if reader.feed(&buf[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    let response = reader.finish();
+                    let decision = match &response {
+                        Ok(r) => {
+                            let error_type = match r.outcome {
+                                Outcome::ApiError(e) => e.error_type(),
+                                _ => None,
+                            };
+                            policy.decide(
+                                Failure::Status { head: r.head, error_type: error_type.as_ref() },
+                                &history,
+                            )
+                        }
+                        Err(_) => {
+                            let malformed = TransportFailure::new(Stage::Read, Cause::Malformed);
+                            policy.decide(Failure::Transport(malformed), &history)
+                        }
+                    };
+                    let status = response.as_ref().map(|r| r.head.status).ok();
+                    let error = match decision {
+                        Decision::OutcomeUnknown => Error::OutcomeUnknown {
+                            task: task.unwrap_or_default().into(),
+                            status,
+                            failure: None,
+                        },
+                        _ => match outcome(Finish::ApiError.conclude(response), task, None) {
+                            Err(e) => e,
+                            Ok(report) => {
+                                Error::NotItems { status: status.unwrap_or(0), run: Some(report.run) }
+                            }
+                        },
+                    };
+                    (decision, error)
+                }
+                Err((failure, source)) => {
+                    let decision = policy.decide(Failure::Transport(failure), &history);
+                    let error = match decision {
+                        Decision::OutcomeUnknown => Error::OutcomeUnknown {
+                            task: task.unwrap_or_default().into(),
+                            status: None,
+                            failure: Some(failure),
+                        },
+                        _ => Error::Transport { failure, source: Some(source) },
+                    };
+                    (decision, error)
+                }
+            };
+            match decision {
+                Decision::RetryAfterMs(ms) | Decision::WaitAfterMs(ms) => {
+                    std::thread::sleep(Duration::from_millis(ms as u64));
+                    attempt = attempt.saturating_add(1);
+                    last_delay_ms = ms;
+                }
+                _ => return Err(error),
+            }
+        }
     }
 
     /// The task's most recent run: how to find out whether a start with an unknown outcome

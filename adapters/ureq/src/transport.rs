@@ -156,15 +156,23 @@ impl<T: Transport> Transport for Watched<T> {
 /// Bytes read from the socket per call; the body is decoded as it arrives.
 const READ_BUFFER: usize = 4096;
 
-/// Sends `request` with one deadline, `timeout`, over the whole exchange, and streams the
-/// response into `reader`. The reader is reset only once a response head has arrived: until
-/// then it keeps the last complete response.
-pub(crate) fn exchange(
+/// A response whose head has arrived: its head, and its body to read.
+pub(crate) type HeadAndBody = (ResponseHead, ureq::BodyReader<'static>);
+
+/// How long an exchange may take: one deadline over all of it, or (for a stream of items)
+/// one until the head and another for the body.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Deadline {
+    Whole(Duration),
+    HeadThenBody { head: Duration, body: Duration },
+}
+
+/// Sends `request` and waits for the response's head.
+pub(crate) fn open(
     agent: &ureq::Agent,
     request: &Request<'_>,
-    timeout: Duration,
-    reader: &mut ResponseReader<64>,
-) -> Result<(), Failed> {
+    deadline: Deadline,
+) -> Result<HeadAndBody, Failed> {
     reach(Reached::Nothing);
     let mut url = vec![0; request.url_len()];
     // Sized by `url_len`, and the URL is ASCII: neither step can fail.
@@ -179,20 +187,31 @@ pub(crate) fn exchange(
             (h.name, value)
         })
         .collect();
+    // A macro, not a closure: the builder's type differs for requests with and without a body.
+    macro_rules! timed {
+        ($config:expr) => {
+            match deadline {
+                Deadline::Whole(timeout) => $config.timeout_global(Some(timeout)),
+                Deadline::HeadThenBody { head, body } => {
+                    $config.timeout_recv_response(Some(head)).timeout_recv_body(Some(body))
+                }
+            }
+        };
+    }
     let response = match request.method() {
         Method::Get => {
             let mut builder = agent.get(&url);
             for (name, value) in &headers {
                 builder = builder.header(*name, value);
             }
-            builder.config().timeout_global(Some(timeout)).build().call()
+            timed!(builder.config()).build().call()
         }
         Method::Post => {
             let mut builder = agent.post(&url);
             for (name, value) in &headers {
                 builder = builder.header(*name, value);
             }
-            builder.config().timeout_global(Some(timeout)).build().send(request.body())
+            timed!(builder.config()).build().send(request.body())
         }
     };
     let response = response.map_err(|e| (classify(&e), Box::new(e) as Source))?;
@@ -202,17 +221,31 @@ pub(crate) fn exchange(
             return Err((TransportFailure::new(Stage::Read, Cause::Malformed), Box::new(e)));
         }
     }
+    Ok((head, response.into_body().into_reader()))
+}
+
+/// Reads the next bytes of a body into `buf`; a failure is a read failure for core.
+pub(crate) fn read_body(body: &mut impl Read, buf: &mut [u8]) -> Result<usize, Failed> {
+    body.read(buf).map_err(|e| {
+        let cause = io_cause(e.kind(), Cause::Other);
+        (TransportFailure::new(Stage::Read, cause), Box::new(e) as Source)
+    })
+}
+
+/// Sends `request` with one deadline, `timeout`, over the whole exchange, and streams the
+/// response into `reader`. The reader is reset only once a response head has arrived: until
+/// then it keeps the last complete response.
+pub(crate) fn exchange(
+    agent: &ureq::Agent,
+    request: &Request<'_>,
+    timeout: Duration,
+    reader: &mut ResponseReader<64>,
+) -> Result<(), Failed> {
+    let (head, mut body) = open(agent, request, Deadline::Whole(timeout))?;
     *reader = ResponseReader::with_head(head);
-    let mut body = response.into_body().into_reader();
     let mut buf = [0u8; READ_BUFFER];
     loop {
-        let n = match body.read(&mut buf) {
-            Ok(n) => n,
-            Err(e) => {
-                let cause = io_cause(e.kind(), Cause::Other);
-                return Err((TransportFailure::new(Stage::Read, cause), Box::new(e)));
-            }
-        };
+        let n = read_body(&mut body, &mut buf)?;
         // A body the reader refuses ends the exchange: the reader keeps the error for core.
         if n == 0 || reader.feed(&buf[..n]).is_err() {
             return Ok(());

@@ -1,0 +1,200 @@
+//! A dataset's items, streamed: each item's bytes are cut out of the body as it arrives and
+//! handed on alone (to serde_json for [`Items`]), so memory holds one item and one read
+//! buffer, whatever the dataset's size.
+
+use std::collections::VecDeque;
+use std::marker::PhantomData;
+use std::ops::Range;
+
+use apify_core::http::{Outcome, ResponseHead, ResponseReader};
+use apify_core::items::{Item, ItemVisitor, ItemsError, ItemsReader};
+use apify_core::json::Event;
+use serde::de::DeserializeOwned;
+
+use crate::Error;
+use crate::transport::{self, Source};
+
+/// Bytes read from the body per call.
+const READ_BUFFER: usize = 16 << 10;
+
+/// The items of a dataset, each as its own JSON bytes, in order (see
+/// [`Client::dataset_items_raw`](crate::Client::dataset_items_raw)). A failure mid-stream is
+/// the last thing yielded.
+pub struct RawItems {
+    head: ResponseHead,
+    body: ureq::BodyReader<'static>,
+    reader: Box<ItemsReader<64>>,
+    /// Body bytes from offset `base` on: the items not yet handed out.
+    buf: Vec<u8>,
+    base: u64,
+    ended: VecDeque<Range<u64>>,
+    done: bool,
+}
+
+impl std::fmt::Debug for RawItems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawItems")
+            .field("status", &self.head.status)
+            .field("read", &self.reader.count())
+            .finish()
+    }
+}
+
+/// Collects the ranges of the items that ended in a chunk.
+struct Ends<'a>(&'a mut VecDeque<Range<u64>>);
+
+impl ItemVisitor for Ends<'_> {
+    type Error = std::convert::Infallible;
+
+    fn event(&mut self, _: Event<'_>) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    fn item_end(&mut self, item: Item) -> Result<(), Self::Error> {
+        self.0.push_back(item.start..item.end);
+        Ok(())
+    }
+}
+
+impl RawItems {
+    pub(crate) fn new(head: ResponseHead, body: ureq::BodyReader<'static>) -> Self {
+        let reader = Box::new(ItemsReader::new());
+        Self { head, body, reader, buf: Vec::new(), base: 0, ended: VecDeque::new(), done: false }
+    }
+
+    /// Reads until the body's first byte that is not whitespace, so that a body that is not
+    /// items (a run, an error) is an error of the request, not of its first item.
+    pub(crate) fn start(mut self) -> Result<Self, Error> {
+        let mut chunk = vec![0u8; READ_BUFFER];
+        while self.buf.iter().all(u8::is_ascii_whitespace) {
+            let n = transport::read_body(&mut self.body, &mut chunk).map_err(transport_error)?;
+            if n == 0 {
+                break;
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+            self.reader.feed(&chunk[..n], &mut Ends(&mut self.ended)).map_err(|e| self.refused(e))?;
+        }
+        Ok(self)
+    }
+
+    /// The response's head: status and `X-Apify-Pagination-*` ([`ResponseHead::pagination`]).
+    pub fn head(&self) -> &ResponseHead {
+        &self.head
+    }
+
+    /// Reads until an item has ended, or the body has.
+    fn fill(&mut self) -> Result<(), Error> {
+        let mut chunk = vec![0u8; READ_BUFFER];
+        while self.ended.is_empty() {
+            let n = transport::read_body(&mut self.body, &mut chunk).map_err(transport_error)?;
+            if n == 0 {
+                self.reader.finish(&mut Ends(&mut self.ended)).map_err(|e| self.refused(e))?;
+                return Ok(());
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+            self.reader.feed(&chunk[..n], &mut Ends(&mut self.ended)).map_err(|e| self.refused(e))?;
+        }
+        Ok(())
+    }
+
+    /// What a body that is not items is: a run or the API's error (read from its start, still
+    /// in `buf`, and its rest), or malformed JSON.
+    fn refused(&mut self, error: ItemsError<std::convert::Infallible>) -> Error {
+        let ItemsError::NotAnArray = error else {
+            let failure = apify_core::call::TransportFailure::new(
+                apify_core::call::Stage::Read,
+                apify_core::call::Cause::Malformed,
+            );
+            return Error::Transport { failure, source: Some(error.to_string().into()) };
+        };
+        let mut reader = ResponseReader::<64>::with_head(self.head.clone());
+        let mut fed = reader.feed(&self.buf);
+        let mut chunk = vec![0u8; READ_BUFFER];
+        while fed.is_ok() {
+            match transport::read_body(&mut self.body, &mut chunk) {
+                Ok(0) => break,
+                Ok(n) => fed = reader.feed(&chunk[..n]),
+                Err(failed) => return transport_error(failed),
+            }
+        }
+        let status = self.head.status;
+        match reader.finish() {
+            Ok(response) => match response.outcome {
+                Outcome::Run(run) => Error::NotItems { status, run: Some(Box::new(run.clone())) },
+                Outcome::ApiError(api) => Error::Api {
+                    status,
+                    error_type: api.error_type(),
+                    message: api.message().map(|m| m.to_string()),
+                },
+                _ => Error::NotItems { status, run: None },
+            },
+            Err(_) => Error::NotItems { status, run: None },
+        }
+    }
+}
+
+fn transport_error((failure, source): (apify_core::call::TransportFailure, Source)) -> Error {
+    Error::Transport { failure, source: Some(source) }
+}
+
+impl Iterator for RawItems {
+    type Item = Result<Vec<u8>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.ended.is_empty() && !self.done {
+            if let Err(e) = self.fill() {
+                self.done = true;
+                return Some(Err(e));
+            }
+        }
+        let Some(range) = self.ended.pop_front() else {
+            self.done = true;
+            return None;
+        };
+        let (start, end) = ((range.start - self.base) as usize, (range.end - self.base) as usize);
+        let item = self.buf[start..end].to_vec();
+        // What is before the next item is no longer needed; compact once it is most of the
+        // buffer, so that many small items do not each move the rest.
+        if end * 2 >= self.buf.len() || self.ended.is_empty() {
+            self.buf.drain(..end);
+            self.base += end as u64;
+        }
+        Some(Ok(item))
+    }
+}
+
+/// The items of a dataset as `T`, each deserialized alone with serde_json (see
+/// [`Client::dataset_items`](crate::Client::dataset_items)).
+pub struct Items<T> {
+    raw: RawItems,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for Items<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Items").field(&self.raw).finish()
+    }
+}
+
+impl<T> Items<T> {
+    pub(crate) fn new(raw: RawItems) -> Self {
+        Self { raw, item: PhantomData }
+    }
+
+    /// The response's head: status and `X-Apify-Pagination-*`.
+    pub fn head(&self) -> &ResponseHead {
+        self.raw.head()
+    }
+}
+
+impl<T: DeserializeOwned> Iterator for Items<T> {
+    type Item = Result<T, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = match self.raw.next()? {
+            Ok(bytes) => bytes,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(serde_json::from_slice(&bytes).map_err(|e| Error::ItemType { message: e.to_string() }))
+    }
+}
