@@ -310,14 +310,31 @@ impl Client {
         self.open_items(Endpoint::dataset_items(DatasetId::new(dataset)?, options), None)
     }
 
+    /// [`run_dataset_items`](Self::run_dataset_items) with each item as its JSON bytes.
+    pub fn run_dataset_items_raw(&self, run: &str, options: &ItemsOptions<'_>) -> Result<RawItems, Error> {
+        self.open_items(Endpoint::run_dataset_items(RunId::new(run)?, options), None)
+    }
+
+    /// [`run_task_sync_items`](Self::run_task_sync_items) with each item as its JSON bytes.
+    pub fn run_task_sync_items_raw(
+        &self,
+        task: &str,
+        options: RunOptions<'_>,
+        input: Option<&[u8]>,
+        items: &ItemsOptions<'_>,
+    ) -> Result<RawItems, Error> {
+        let input = input.map_or(Ok(Input::EMPTY), Input::from_json)?;
+        let endpoint = Endpoint::run_task_sync_items(TaskId::new(task)?, &options, input, items);
+        self.open_items(endpoint, Some(task))
+    }
+
     /// The items of run `run`'s default dataset (see [`dataset_items`](Self::dataset_items)).
     pub fn run_dataset_items<T: DeserializeOwned>(
         &self,
         run: &str,
         options: &ItemsOptions<'_>,
     ) -> Result<Items<T>, Error> {
-        let raw = self.open_items(Endpoint::run_dataset_items(RunId::new(run)?, options), None)?;
-        Ok(Items::new(raw))
+        Ok(Items::new(self.run_dataset_items_raw(run, options)?))
     }
 
     /// Runs `task` and streams its dataset's items in one request
@@ -331,9 +348,7 @@ impl Client {
         input: Option<&[u8]>,
         items: &ItemsOptions<'_>,
     ) -> Result<Items<T>, Error> {
-        let input = input.map_or(Ok(Input::EMPTY), Input::from_json)?;
-        let endpoint = Endpoint::run_task_sync_items(TaskId::new(task)?, &options, input, items);
-        Ok(Items::new(self.open_items(endpoint, Some(task))?))
+        Ok(Items::new(self.run_task_sync_items_raw(task, options, input, items)?))
     }
 
     /// Sends an items request until its head arrives with a success status, retrying as the

@@ -21,7 +21,8 @@ Environment:
 
 Exit codes:
   0  the command did what was asked: the run succeeded (task, get), the run is aborted or had
-     already finished (abort), the body decoded to a run or is valid (decode)
+     already finished (abort), every item was printed (items), the body decoded to a run or
+     is valid (decode)
   1  the API refused (an error status)       2  malformed input or response
   3  the run ended FAILED                    4  the run ended ABORTED
   5  the run ended TIMED-OUT                 6  still running when --wait ended
@@ -47,6 +48,8 @@ pub(crate) enum Command {
     Get(RunArgs),
     /// Abort a run (exit 0 once it is aborted, or when it had already finished)
     Abort(RunArgs),
+    /// Print a dataset's items as JSON Lines, as they arrive (a run's with --run)
+    Items(ItemsArgs),
     /// Print the exact request `task` would send, the token hidden
     #[command(after_help = RUN_AFTER_HELP)]
     Request(RunOptionArgs),
@@ -117,6 +120,57 @@ pub(crate) struct TaskArgs {
     /// No progress on stderr
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    /// Run the task and stream its dataset's items in one request (run-sync: the API waits
+    /// up to 300 s for the run)
+    #[arg(long, conflicts_with_all = ["wait", "then_items", "json"])]
+    pub(crate) items: bool,
+    /// With --wait: once the run has succeeded, stream its dataset's items
+    #[arg(long, requires = "wait")]
+    pub(crate) then_items: bool,
+    #[command(flatten)]
+    pub(crate) item_options: ItemOptionArgs,
+}
+
+/// Which items and fields, for `items`, `task --items` and `task --then-items`.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Items (with --items, --then-items)")]
+pub(crate) struct ItemOptionArgs {
+    /// Skip this many items
+    #[arg(long, value_name = "N")]
+    pub(crate) offset: Option<u64>,
+    /// At most this many items
+    #[arg(long, value_name = "N")]
+    pub(crate) limit: Option<u64>,
+    /// Only these fields, in this order (comma-separated)
+    #[arg(long, value_name = "A,B")]
+    pub(crate) fields: Option<String>,
+    /// Leave these fields out (comma-separated)
+    #[arg(long, value_name = "A,B")]
+    pub(crate) omit: Option<String>,
+    /// Newest items first
+    #[arg(long)]
+    pub(crate) desc: bool,
+    /// Leave out empty items and hidden fields (#name)
+    #[arg(long)]
+    pub(crate) clean: bool,
+}
+
+#[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["dataset", "run"]))]
+pub(crate) struct ItemsArgs {
+    /// The dataset: its ID (a run's defaultDatasetId) or username~name
+    pub(crate) dataset: Option<String>,
+    /// A run's ID: its default dataset
+    #[arg(long, value_name = "RUN")]
+    pub(crate) run: Option<String>,
+    #[command(flatten)]
+    pub(crate) options: ItemOptionArgs,
+    /// No summary on stderr
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+    /// The API address (default https://api.apify.com; a trailing /v2 is accepted)
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -195,7 +249,7 @@ pub(crate) fn usage_failure(e: &clap::Error) -> Failure {
             format!("{} cannot be used with {}", flag(), context(ContextKind::PriorArg))
         }
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            "a command is required (task, get, abort, request, stub, decode, completions)".into()
+            "a command is required (task, get, abort, items, request, stub, decode, completions)".into()
         }
         _ => e.kind().to_string(),
     };

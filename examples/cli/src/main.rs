@@ -1,12 +1,13 @@
 //! `apify-run`: start and follow Apify task runs, and inspect what a device would see.
 //!
-//! Subcommands (see `apify-run --help`): `task`, `get`, `abort`, `request`, `stub`, `decode`
+//! Subcommands (see `apify-run --help`): `task`, `get`, `abort`, `items`, `request`, `stub`, `decode`
 //! and `completions`. Protocol decisions come from apify-core, the HTTP from apify-ureq; this
 //! crate parses arguments (clap) and prints. Exit codes are listed in [`exit`] and in the help.
 
 mod args;
 mod decode;
 mod exit;
+mod items;
 mod options;
 mod out;
 mod run;
@@ -46,6 +47,7 @@ fn main() -> ExitCode {
         Command::Task(task) => run::task(&task),
         Command::Get(get) => run::get(&get),
         Command::Abort(abort) => run::abort(&abort),
+        Command::Items(items) => items::run(&items),
         Command::Request(request) => run::request(&request),
         Command::Stub(stub) => run::stub(&stub),
         Command::Decode(decode) => decode::run(&decode),

@@ -107,6 +107,11 @@ pub(crate) fn invalid(e: EncodeError) -> Failure {
         EncodeError::InvalidRunId(rule) => {
             return exit::usage(format!("invalid run id: it {rule} (give the ID `task` printed)"));
         }
+        EncodeError::InvalidDatasetId(rule) => {
+            return exit::usage(format!(
+                "invalid dataset id: it {rule} (give its ID, a run's defaultDatasetId, or username~name)"
+            ));
+        }
         e => return exit::usage(e.to_string()),
     };
     let flag = match name {
@@ -116,6 +121,10 @@ pub(crate) fn invalid(e: EncodeError) -> Failure {
         "maxItems" => "--max-items",
         "maxTotalChargeUsd" => "--max-charge",
         "waitForFinish" => "--wait",
+        "offset" => "--offset",
+        "limit" => "--limit",
+        "fields" => "--fields",
+        "omit" => "--omit",
         webhook if webhook.starts_with("webhooks") => "--webhook",
         other => other,
     };

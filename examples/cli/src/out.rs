@@ -24,6 +24,16 @@ fn masked(text: String) -> String {
     }
 }
 
+/// `bytes` with the token masked, for output written as bytes (dataset items).
+pub(crate) fn masked_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    match TOKEN.get() {
+        Some(token) if bytes.windows(token.len()).any(|w| w == token.as_bytes()) => {
+            std::borrow::Cow::Owned(masked(String::from_utf8_lossy(bytes).into_owned()).into_bytes())
+        }
+        _ => std::borrow::Cow::Borrowed(bytes),
+    }
+}
+
 /// A line on stdout. A failed write (a closed pipe) is ignored: see the module docs.
 pub(crate) fn line(text: impl Display) {
     let _ = writeln!(std::io::stdout().lock(), "{}", masked(text.to_string()));

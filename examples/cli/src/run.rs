@@ -16,7 +16,7 @@ use crate::out;
 
 /// Where the API is and who we are: `--base-url`/`APIFY_BASE_URL`, `APIFY_TOKEN`. With
 /// neither a token nor an address, the local stand-in starts in-process.
-struct Target {
+pub(crate) struct Target {
     base_url: String,
     token: Option<String>,
     /// Keeps the in-process stand-in alive for the command's duration.
@@ -43,7 +43,7 @@ fn base_url(flag: Option<&str>) -> Result<Option<String>, Failure> {
 }
 
 impl Target {
-    fn resolve(base_url_flag: Option<&str>, offline_allowed: bool) -> Result<Self, Failure> {
+    pub(crate) fn resolve(base_url_flag: Option<&str>, offline_allowed: bool) -> Result<Self, Failure> {
         let token = env_token();
         if let Some(token) = &token {
             Token::new(token).map_err(|e| exit::usage(format!("APIFY_TOKEN: {e}")))?;
@@ -63,7 +63,7 @@ impl Target {
 
     /// The client. (Core polls a `READY` run with short waits, so progress shows `RUNNING`
     /// within a second of it; later status changes end the server's wait at once.)
-    fn client(&self) -> Result<Client, Failure> {
+    pub(crate) fn client(&self) -> Result<Client, Failure> {
         let mut builder = Client::builder().base_url(&self.base_url);
         if let Some(token) = &self.token {
             builder = builder.token(token);
@@ -87,6 +87,11 @@ pub(crate) fn task(args: &TaskArgs) -> Result<u8, Failure> {
     prepared.input()?;
     let target = Target::resolve(args.run.base_url.as_deref(), true)?;
     let client = target.client()?;
+    if args.items {
+        let items = crate::items::item_options(&args.item_options)?;
+        let raw = client.run_task_sync_items_raw(&args.run.task, options, prepared.input_bytes(), &items);
+        return crate::items::stream(raw, args.quiet);
+    }
     let wait = Duration::from_secs(args.wait.unwrap_or(0) as u64);
     let progress = ProgressLine::start(args.quiet);
     let report = client.call_task_with(
@@ -98,6 +103,18 @@ pub(crate) fn task(args: &TaskArgs) -> Result<u8, Failure> {
         |p| progress.show(p),
     );
     progress.end();
+    if args.then_items {
+        // The run's summary on stderr, its items on stdout.
+        let report = report.map_err(|e| failed(&e, false))?;
+        if !args.quiet {
+            out::note(summary(&report.run, None));
+        }
+        if report.run.status() != Some(RunStatus::Succeeded) {
+            return conclude(Ok(report), false, true);
+        }
+        let run = report.run.id().map(|id| id.to_string()).unwrap_or_default();
+        return crate::items::of_run(&client, &run, &args.item_options, args.quiet);
+    }
     conclude(report, args.json, args.wait.is_some())
 }
 
@@ -231,7 +248,7 @@ fn run_json(run: &Run) -> Result<String, Failure> {
 /// The exit code for an error, and with `--json` the error as a JSON object on stdout:
 /// `{"error": {"type", "message", "status"}}`, plus the run as last seen (`"data"`, as a
 /// run's own JSON has it) when the run was started.
-fn failed(e: &Error, json: bool) -> Failure {
+pub(crate) fn failed(e: &Error, json: bool) -> Failure {
     let (code, status) = match e {
         Error::Api { status, .. } | Error::HttpStatus { status, .. } => (exit::API_ERROR, Some(*status)),
         // A response came, but not one that could be read.
