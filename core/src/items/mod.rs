@@ -41,6 +41,10 @@
 //! # Ok::<(), apify_core::items::ItemsError<core::convert::Infallible>>(())
 //! ```
 
+mod pager;
+
+pub use pager::Pager;
+
 use core::fmt;
 
 use crate::Status;
