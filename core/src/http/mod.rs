@@ -10,6 +10,8 @@
 
 mod body;
 mod head;
+#[cfg(feature = "items")]
+mod items;
 
 use core::fmt;
 
@@ -19,6 +21,8 @@ use head::HeadParser;
 #[cfg(feature = "items")]
 pub use head::Pagination;
 pub use head::{ResponseHead, RetryAfter};
+#[cfg(feature = "items")]
+pub use items::ItemsReadError;
 
 use crate::Status;
 use crate::decode::{DecodeError, Decoded, RESPONSE_DEPTH, ResponseDecoder};

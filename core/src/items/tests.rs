@@ -246,3 +246,79 @@ fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
         ]
     })
 }
+
+/// A whole HTTP response of `body`, framed by length or in chunks of `chunk` bytes.
+fn http_response(status: &str, body: &[u8], chunk: Option<usize>) -> Vec<u8> {
+    let mut out = Vec::new();
+    match chunk {
+        None => {
+            out.extend_from_slice(
+                format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\n\r\n", body.len()).as_bytes(),
+            );
+            out.extend_from_slice(body);
+        }
+        Some(size) => {
+            out.extend_from_slice(
+                format!("HTTP/1.1 {status}\r\nTransfer-Encoding: chunked\r\n\r\n").as_bytes(),
+            );
+            for piece in body.chunks(size) {
+                out.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+                out.extend_from_slice(piece);
+                out.extend_from_slice(b"\r\n");
+            }
+            out.extend_from_slice(b"0\r\n\r\n");
+        }
+    }
+    out
+}
+
+#[test]
+fn items_over_http_read_alike_in_any_framing_and_chunking() {
+    use crate::http::ResponseReader;
+    for (name, body) in test_fixtures::ITEMS {
+        let (_, expected) = read(&[body]).unwrap();
+        for framing in [None, Some(1), Some(100), Some(4096)] {
+            let response = http_response("200 OK", body, framing);
+            for size in [1, 13, 4096, response.len()] {
+                let mut reader = ResponseReader::<16>::new();
+                let mut items = ItemsReader::<16>::new();
+                let mut rebuild = Rebuild::default();
+                for piece in response.chunks(size) {
+                    reader.feed_items(piece, &mut items, &mut rebuild).unwrap();
+                }
+                let count = reader.finish_items(&mut items, &mut rebuild).unwrap();
+                assert_eq!(count as usize, expected.len(), "{name} {framing:?} {size}");
+                assert_eq!(rebuild.items, expected, "{name} {framing:?} {size}");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_error_status_over_http_is_the_apis_error_and_a_cut_body_is_an_error() {
+    use crate::http::{ItemsReadError, Outcome, ReadError, ResponseReader};
+    let error = test_fixtures::get("error_408_run_timeout_exceeded.json");
+    let response = http_response("408 Request Timeout", error, Some(10));
+    let mut reader = ResponseReader::<16>::new();
+    let (mut items, mut rebuild) = (ItemsReader::<16>::new(), Rebuild::default());
+    for piece in response.chunks(5) {
+        reader.feed_items(piece, &mut items, &mut rebuild).unwrap();
+    }
+    let finished = reader.finish().unwrap();
+    assert!(matches!(finished.outcome, Outcome::ApiError(e) if e.error_type().is_some()));
+    // A body cut short: the framing says so, whatever items came before.
+    let body = test_fixtures::ITEMS[0].1;
+    let response = http_response("200 OK", body, None);
+    let mut reader = ResponseReader::<16>::new();
+    let (mut items, mut rebuild) = (ItemsReader::<16>::new(), Rebuild::default());
+    reader.feed_items(&response[..response.len() - 10], &mut items, &mut rebuild).unwrap();
+    let result = reader.finish_items(&mut items, &mut rebuild);
+    assert!(matches!(result, Err(ItemsReadError::Http(ReadError::TruncatedBody { .. }))), "{result:?}");
+    // A run where items were expected.
+    let run = test_fixtures::get("run-task-201.json");
+    let response = http_response("201 Created", run, None);
+    let mut reader = ResponseReader::<16>::new();
+    let (mut items, mut rebuild) = (ItemsReader::<16>::new(), Rebuild::default());
+    let result = reader.feed_items(&response, &mut items, &mut rebuild);
+    assert!(matches!(result, Err(ItemsReadError::Items(ItemsError::NotAnArray))), "{result:?}");
+}
