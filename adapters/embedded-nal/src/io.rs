@@ -12,6 +12,24 @@ use embedded_nal::{TcpClientStack, TcpError, TcpErrorKind, nb};
 
 use crate::Clock;
 
+/// Where a response's bytes go: the run reader, or a dataset items reader.
+pub(crate) trait Receive {
+    /// The first bytes of a new response have arrived.
+    fn restart(&mut self);
+    /// The next bytes; `true` once the response is complete, or refused (stop reading).
+    fn take(&mut self, bytes: &[u8]) -> bool;
+}
+
+impl Receive for ResponseReader {
+    fn restart(&mut self) {
+        self.reset();
+    }
+
+    fn take(&mut self, bytes: &[u8]) -> bool {
+        !matches!(self.feed(bytes), Ok(Status::Partial))
+    }
+}
+
 /// How an exchange failed, with the stack's error when it gave one.
 pub(crate) type Failed<E> = (TransportFailure, Option<E>);
 
@@ -57,7 +75,7 @@ impl<S: TcpClientStack, C: Clock, D: DelayNs> Link<'_, S, C, D> {
         remote: SocketAddr,
         request: &Request<'_>,
         buffer: &mut [u8],
-        reader: &mut ResponseReader,
+        reader: &mut impl Receive,
     ) -> Result<(), Failed<S::Error>> {
         let mut socket = self.stack.socket().map_err(|e| Stop::Failed(e).at(Stage::Connect))?;
         let result = self.talk(&mut socket, remote, request, buffer, reader);
@@ -72,7 +90,7 @@ impl<S: TcpClientStack, C: Clock, D: DelayNs> Link<'_, S, C, D> {
         remote: SocketAddr,
         request: &Request<'_>,
         buffer: &mut [u8],
-        reader: &mut ResponseReader,
+        reader: &mut impl Receive,
     ) -> Result<(), Failed<S::Error>> {
         self.block(|stack| stack.connect(socket, remote)).map_err(|e| e.at(Stage::Connect))?;
         let mut sent = 0;
@@ -103,12 +121,11 @@ impl<S: TcpClientStack, C: Clock, D: DelayNs> Link<'_, S, C, D> {
                 return Ok(());
             }
             if !core::mem::replace(&mut started, true) {
-                reader.reset();
+                reader.restart();
             }
             // A response the reader refuses ends the exchange: the reader keeps the error.
-            match reader.feed(&buffer[..received]) {
-                Ok(Status::Partial) => {}
-                Ok(Status::Complete) | Err(_) => return Ok(()),
+            if reader.take(&buffer[..received]) {
+                return Ok(());
             }
         }
     }

@@ -49,6 +49,15 @@
 #![deny(missing_docs)]
 
 mod io;
+#[cfg(feature = "items")]
+mod items;
+
+#[cfg(feature = "items")]
+pub use apify_core::encode::ItemsOptions;
+#[cfg(feature = "items")]
+pub use apify_core::items::{Item, ItemVisitor};
+#[cfg(feature = "items")]
+pub use items::{ITEMS_DEPTH, ItemsReport};
 
 use core::net::SocketAddr;
 use core::time::Duration;

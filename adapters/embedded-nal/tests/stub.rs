@@ -454,3 +454,117 @@ fn no_public_type_shows_the_token() {
     assert!(!format!("{e:?} {e}").contains("SECRETTEXT"));
     assert!(matches!(e, Error::Api { status: 401, .. }), "{e:?}");
 }
+
+/// Dataset items (the `items` feature).
+#[cfg(feature = "items")]
+mod items {
+    use super::*;
+    use apify_core::json::Visitor as _;
+
+    /// Each item's `title`, picked with `json::Select` while the items stream, and each item's end.
+    #[derive(Default)]
+    struct Titles {
+        titles: Vec<String>,
+        text: String,
+        ends: Vec<apify_nal::Item>,
+        /// Stop after this many items.
+        stop_after: Option<usize>,
+    }
+
+    impl apify_core::json::Visitor for Titles {
+        type Error = apify_core::json::SyntaxError;
+        fn event(&mut self, event: apify_core::json::Event<'_>) -> Result<(), Self::Error> {
+            if let apify_core::json::Event::Str(f) = event {
+                self.text.push_str(f.text);
+                if f.last {
+                    self.titles.push(std::mem::take(&mut self.text));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    struct ByTitle(apify_core::json::Select<'static, Titles>);
+
+    impl apify_nal::ItemVisitor for ByTitle {
+        type Error = &'static str;
+        fn event(&mut self, event: apify_core::json::Event<'_>) -> Result<(), Self::Error> {
+            self.0.event(event).map_err(|_| "syntax")
+        }
+        fn item_end(&mut self, item: apify_nal::Item) -> Result<(), Self::Error> {
+            let titles = self.0.inner_mut();
+            titles.ends.push(item);
+            match titles.stop_after {
+                Some(n) if titles.ends.len() >= n => Err("enough"),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    fn titles(stop_after: Option<usize>) -> ByTitle {
+        ByTitle(apify_core::json::Select::new(&["title"], Titles { stop_after, ..Titles::default() }))
+    }
+
+    #[test]
+    fn dataset_items_stream_through_a_small_buffer_and_one_byte_receives() {
+        let stub = stub();
+        // One-byte receives with `WouldBlock`s: fewer items, for the attempt's 1.5 s.
+        let slow = Faults { receive_max: Some(1), would_block: 1, ..Faults::default() };
+        for (buffer, faults, count) in
+            [(64, Faults::default(), 300), (64, slow, 3), (512, Faults::default(), 300)]
+        {
+            let (result, open) = with_client(&stub, faults, buffer, |client| {
+                let mut visitor = titles(None);
+                let dataset = format!("items-{count}");
+                let report =
+                    client.dataset_items(&dataset, &apify_nal::ItemsOptions::NONE, &mut visitor).unwrap();
+                (report, visitor.0.into_inner())
+            });
+            let (report, seen) = result;
+            assert_eq!((report.items, report.stopped, report.pagination.total), (count, false, Some(count)));
+            assert_eq!(seen.ends.len() as u64, count);
+            for (i, title) in seen.titles.iter().enumerate() {
+                assert_eq!(
+                    title,
+                    apify_stub::dataset_item(i as u64, 0)["title"].as_str().unwrap(),
+                    "item {i}"
+                );
+            }
+            assert_eq!(open, 0, "the socket is closed");
+        }
+    }
+
+    #[test]
+    fn a_runs_items_the_apis_errors_a_reset_and_a_visitor_that_stops() {
+        let stub = stub();
+        let ((), _) = with_client(&stub, Faults::default(), 128, |client| {
+            let report = client.call_task("janedoe~my-task", RunOptions::new(), None, SECS_20).unwrap();
+            let run = report.run.id().unwrap().to_string();
+            let mut visitor = titles(None);
+            let items = client
+                .run_dataset_items(&run, &apify_nal::ItemsOptions::new().limit(3), &mut visitor)
+                .unwrap();
+            assert_eq!((items.items, visitor.0.inner().titles.len()), (3, 3));
+            let err = client
+                .dataset_items("no-such-dataset", &apify_nal::ItemsOptions::NONE, &mut titles(None))
+                .unwrap_err();
+            assert!(matches!(err, Error::Api { status: 404, .. }), "{err:?}");
+            let err = client
+                .dataset_items("items-3", &apify_nal::ItemsOptions::new().limit(0), &mut titles(None))
+                .unwrap_err();
+            assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+            let mut visitor = titles(Some(2));
+            let stopped =
+                client.dataset_items("items-100", &apify_nal::ItemsOptions::NONE, &mut visitor).unwrap();
+            assert_eq!((stopped.items, stopped.stopped), (2, true));
+        });
+        let (err, open) =
+            with_client(&stub, Faults { reset_after: Some(700), ..Faults::default() }, 128, |client| {
+                client
+                    .dataset_items("items-100", &apify_nal::ItemsOptions::NONE, &mut titles(None))
+                    .unwrap_err()
+            });
+        assert!(matches!(err, Error::Transport { failure, .. } if failure.stage == Stage::Read), "{err:?}");
+        assert_eq!(open, 0);
+    }
+}

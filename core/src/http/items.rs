@@ -91,10 +91,9 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
                     });
                     match (used, refused) {
                         (Ok(used), _) => input = &input[used..],
-                        (Err(_), Some(e)) => {
-                            self.fail(ReadError::Failed);
-                            return Err(ItemsReadError::Items(e));
-                        }
+                        // The items reader keeps its error (and refuses more); the head
+                        // stays readable, for its status and pagination.
+                        (Err(_), Some(e)) => return Err(ItemsReadError::Items(e)),
                         (Err(e), None) => return Err(ItemsReadError::Http(self.fail(e))),
                     }
                     if self.framing.is_done() {

@@ -2,7 +2,7 @@
 //!
 //! [`ResponseReader`] is fed raw socket bytes in chunks of any size, the same contract as the
 //! JSON parser: it parses the status line and headers with fixed memory (a head of any size
-//! passes through at most 432 bytes of state on 32-bit targets, the kept fields included, a
+//! passes through at most 432 bytes of state on 32-bit targets, 504 with the `items` feature, the kept fields included, a
 //! bound the bare-metal builds check), keeps the fields a client needs ([`ResponseHead`]),
 //! undoes the body's framing and hands body bytes straight to the
 //! [`ResponseDecoder`] without copying them anywhere else. A body that ends early is an error,
