@@ -4,11 +4,10 @@
 use core::future::Future;
 use core::net::SocketAddr;
 
-use apify_core::Status;
 use apify_core::call::{Cause, Stage, TransportFailure};
 use apify_core::client::Clock;
+use apify_core::client::Receive;
 use apify_core::encode::Request;
-use apify_core::http::ResponseReader;
 use embassy_futures::select::{Either, select};
 use embedded_hal_async::delay::DelayNs;
 use embedded_io_async::{ErrorKind, Read, Write};
@@ -80,13 +79,13 @@ pub trait Link: sealed::Sealed {
     /// Whether an `https://` base URL is served (the token then never travels in clear).
     const SECURE: bool;
 
-    /// Connects to `remote` through `connector` and exchanges `request` for a response in
-    /// `reader`; `host` is the base URL's host (the name a certificate must carry).
+    /// Connects to `remote` through `connector` and exchanges `request` for a response fed to
+    /// `reader` (the run reader, or a dataset items sink); `host` is the base URL's host (the name a certificate must carry).
     // Sealed: only this crate's futures, awaited by this crate; the arguments are the
     // exchange's, handed on as they are.
     #[allow(async_fn_in_trait, clippy::too_many_arguments)]
     #[doc(hidden)]
-    async fn exchange<T: TcpConnect, C: Clock, D: DelayNs>(
+    async fn exchange<T: TcpConnect, C: Clock, D: DelayNs, Rx: Receive>(
         &mut self,
         connector: &T,
         remote: SocketAddr,
@@ -94,7 +93,7 @@ pub trait Link: sealed::Sealed {
         deadline: &mut Deadline<'_, C, D>,
         request: &Request<'_>,
         buffer: &mut [u8],
-        reader: &mut ResponseReader,
+        reader: &mut Rx,
     ) -> Result<(), Failed<NetError<T::Error>>>;
 }
 
@@ -112,7 +111,7 @@ impl sealed::Sealed for Plain {}
 impl Link for Plain {
     const SECURE: bool = false;
 
-    async fn exchange<T: TcpConnect, C: Clock, D: DelayNs>(
+    async fn exchange<T: TcpConnect, C: Clock, D: DelayNs, Rx: Receive>(
         &mut self,
         connector: &T,
         remote: SocketAddr,
@@ -120,7 +119,7 @@ impl Link for Plain {
         deadline: &mut Deadline<'_, C, D>,
         request: &Request<'_>,
         buffer: &mut [u8],
-        reader: &mut ResponseReader,
+        reader: &mut Rx,
     ) -> Result<(), Failed<NetError<T::Error>>> {
         let mut connection = connect(connector, remote, deadline).await?;
         talk(&mut connection, deadline, request, buffer, reader)
@@ -155,7 +154,7 @@ pub(crate) async fn talk<S: Read + Write, C: Clock, D: DelayNs>(
     deadline: &mut Deadline<'_, C, D>,
     request: &Request<'_>,
     buffer: &mut [u8],
-    reader: &mut ResponseReader,
+    reader: &mut impl Receive,
 ) -> Result<(), Failed<S::Error>> {
     let mut sent = 0;
     loop {
@@ -193,12 +192,11 @@ pub(crate) async fn talk<S: Read + Write, C: Clock, D: DelayNs>(
             return Ok(());
         }
         if !core::mem::replace(&mut started, true) {
-            reader.reset();
+            reader.restart();
         }
         // A response the reader refuses ends the exchange: the reader keeps the error.
-        match reader.feed(&buffer[..received]) {
-            Ok(Status::Partial) => {}
-            Ok(Status::Complete) | Err(_) => return Ok(()),
+        if reader.take(&buffer[..received]) {
+            return Ok(());
         }
     }
 }

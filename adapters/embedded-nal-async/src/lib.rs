@@ -58,6 +58,8 @@
 #![deny(missing_docs)]
 
 mod io;
+#[cfg(feature = "items")]
+mod items;
 #[cfg(feature = "tls")]
 mod tls;
 
@@ -73,15 +75,23 @@ use embedded_nal_async::TcpConnect;
 
 pub use apify_core::Decimal;
 pub use apify_core::call::{Cause, Finish, Progress, RetryPolicy, Stage, TransportFailure};
+#[cfg(feature = "items")]
+pub use apify_core::client::ItemsReport;
 pub use apify_core::client::{Clock, CounterClock, Error, RunReport};
+#[cfg(feature = "items")]
+pub use apify_core::encode::ItemsOptions;
 pub use apify_core::encode::{APIFY_API, EncodeError, EventType, RunOptions, Webhook, Webhooks};
 pub use apify_core::http::ResponseReader;
+#[cfg(feature = "items")]
+pub use apify_core::items::{Item, ItemVisitor};
 pub use apify_core::model::{ApiError, ErrorType, Id, Run, RunStatus, Text, Timestamp};
 #[cfg(feature = "tls")]
 pub use embedded_tls::CryptoRngCore;
 #[doc(hidden)]
 pub use io::Deadline;
 pub use io::{Link, NetError, Plain};
+#[cfg(feature = "items")]
+pub use items::ITEMS_DEPTH;
 #[cfg(feature = "tls")]
 pub use tls::{MAX_CERTIFICATE_LEN, NoClock, READ_RECORD_LEN, Tls, TlsClock, TlsError, WRITE_RECORD_LEN};
 

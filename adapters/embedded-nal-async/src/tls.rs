@@ -7,8 +7,8 @@ use core::net::SocketAddr;
 
 use apify_core::call::{Cause, Stage, TransportFailure};
 use apify_core::client::Clock;
+use apify_core::client::Receive;
 use apify_core::encode::Request;
-use apify_core::http::ResponseReader;
 use embedded_hal_async::delay::DelayNs;
 use embedded_nal_async::TcpConnect;
 use embedded_tls::pki::CertVerifier;
@@ -154,7 +154,7 @@ impl<R, K> sealed::Sealed for Tls<'_, R, K> {}
 impl<R: CryptoRngCore, K: TlsClock> Link for Tls<'_, R, K> {
     const SECURE: bool = true;
 
-    async fn exchange<T: TcpConnect, C: Clock, D: DelayNs>(
+    async fn exchange<T: TcpConnect, C: Clock, D: DelayNs, Rx: Receive>(
         &mut self,
         connector: &T,
         remote: SocketAddr,
@@ -162,7 +162,7 @@ impl<R: CryptoRngCore, K: TlsClock> Link for Tls<'_, R, K> {
         deadline: &mut Deadline<'_, C, D>,
         request: &Request<'_>,
         buffer: &mut [u8],
-        reader: &mut ResponseReader,
+        reader: &mut Rx,
     ) -> Result<(), Failed<NetError<T::Error>>> {
         let connection = connect(connector, remote, deadline).await?;
         let mut session = TlsConnection::<_, Aes128GcmSha256>::new(

@@ -498,3 +498,107 @@ fn the_api_address_from_the_stacks_dns() {
     );
     assert!(matches!(resolve("ftp://x", &mut delay), Err(Error::InvalidInput(_))));
 }
+
+/// Dataset items (the `items` feature): the same visitor as apify-nal's test.
+#[cfg(feature = "items")]
+mod items {
+    use super::*;
+    use apify_core::json::{Event, Select, SyntaxError, Visitor};
+    use apify_nal_async::{Item, ItemVisitor, ItemsOptions};
+
+    /// Each item's `title` (picked by a `Select` while the items stream) and each item's end.
+    #[derive(Default)]
+    struct Titles {
+        titles: Vec<String>,
+        text: String,
+        ends: Vec<Item>,
+        stop_after: Option<usize>,
+    }
+
+    impl Visitor for Titles {
+        type Error = SyntaxError;
+        fn event(&mut self, event: Event<'_>) -> Result<(), SyntaxError> {
+            if let Event::Str(f) = event {
+                self.text.push_str(f.text);
+                if f.last {
+                    self.titles.push(std::mem::take(&mut self.text));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    struct ByTitle(Select<'static, Titles>);
+
+    impl ItemVisitor for ByTitle {
+        type Error = &'static str;
+        fn event(&mut self, event: Event<'_>) -> Result<(), Self::Error> {
+            self.0.event(event).map_err(|_| "syntax")
+        }
+        fn item_end(&mut self, item: Item) -> Result<(), Self::Error> {
+            let titles = self.0.inner_mut();
+            titles.ends.push(item);
+            match titles.stop_after {
+                Some(n) if titles.ends.len() >= n => Err("enough"),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    fn titles(stop_after: Option<usize>) -> ByTitle {
+        ByTitle(Select::new(&["title"], Titles { stop_after, ..Titles::default() }))
+    }
+
+    #[test]
+    fn dataset_items_stream_through_a_small_buffer_and_one_byte_reads() {
+        let stub = stub();
+        let slow = Faults { read_max: Some(1), pending: 1, ..Faults::default() };
+        for (buffer, faults, count) in
+            [(64, Faults::default(), 300u64), (64, slow, 20), (512, Faults::default(), 300)]
+        {
+            let ((report, seen), open) = with_client(&stub, faults, buffer, async |client| {
+                let mut visitor = titles(None);
+                let dataset = format!("items-{count}");
+                let report = client.dataset_items(&dataset, &ItemsOptions::NONE, &mut visitor).await.unwrap();
+                (report, visitor.0.into_inner())
+            });
+            assert_eq!((report.items, report.stopped, report.pagination.total), (count, false, Some(count)));
+            assert_eq!(seen.ends.len() as u64, count);
+            for (i, title) in seen.titles.iter().enumerate() {
+                assert_eq!(
+                    title,
+                    apify_stub::dataset_item(i as u64, 0)["title"].as_str().unwrap(),
+                    "item {i}"
+                );
+            }
+            assert_eq!(open, 0, "the connection is closed");
+        }
+    }
+
+    #[test]
+    fn a_runs_items_the_apis_errors_a_reset_and_a_visitor_that_stops() {
+        let stub = stub();
+        let ((), _) = with_client(&stub, Faults::default(), 128, async |client| {
+            let report = client.call_task("janedoe~my-task", RunOptions::new(), None, SECS_20).await.unwrap();
+            let run = report.run.id().unwrap().to_string();
+            let mut visitor = titles(None);
+            let items =
+                client.run_dataset_items(&run, &ItemsOptions::new().limit(3), &mut visitor).await.unwrap();
+            assert_eq!((items.items, visitor.0.inner().titles.len()), (3, 3));
+            let err = client
+                .dataset_items("no-such-dataset", &ItemsOptions::NONE, &mut titles(None))
+                .await
+                .unwrap_err();
+            assert!(matches!(err, Error::Api { status: 404, .. }), "{err:?}");
+            let mut visitor = titles(Some(2));
+            let stopped = client.dataset_items("items-100", &ItemsOptions::NONE, &mut visitor).await.unwrap();
+            assert_eq!((stopped.items, stopped.stopped), (2, true));
+        });
+        let (err, open) =
+            with_client(&stub, Faults { reset_after: Some(700), ..Faults::default() }, 128, async |client| {
+                client.dataset_items("items-100", &ItemsOptions::NONE, &mut titles(None)).await.unwrap_err()
+            });
+        assert!(matches!(err, Error::Transport { failure, .. } if failure.stage == Stage::Read), "{err:?}");
+        assert_eq!(open, 0);
+    }
+}

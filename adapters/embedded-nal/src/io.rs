@@ -3,32 +3,13 @@
 
 use core::net::SocketAddr;
 
-use apify_core::Status;
 use apify_core::call::{Cause, Stage, TransportFailure};
+use apify_core::client::Receive;
 use apify_core::encode::Request;
-use apify_core::http::ResponseReader;
 use embedded_hal::delay::DelayNs;
 use embedded_nal::{TcpClientStack, TcpError, TcpErrorKind, nb};
 
 use crate::Clock;
-
-/// Where a response's bytes go: the run reader, or a dataset items reader.
-pub(crate) trait Receive {
-    /// The first bytes of a new response have arrived.
-    fn restart(&mut self);
-    /// The next bytes; `true` once the response is complete, or refused (stop reading).
-    fn take(&mut self, bytes: &[u8]) -> bool;
-}
-
-impl Receive for ResponseReader {
-    fn restart(&mut self) {
-        self.reset();
-    }
-
-    fn take(&mut self, bytes: &[u8]) -> bool {
-        !matches!(self.feed(bytes), Ok(Status::Partial))
-    }
-}
 
 /// How an exchange failed, with the stack's error when it gave one.
 pub(crate) type Failed<E> = (TransportFailure, Option<E>);

@@ -53,11 +53,13 @@ mod io;
 mod items;
 
 #[cfg(feature = "items")]
+pub use apify_core::client::ItemsReport;
+#[cfg(feature = "items")]
 pub use apify_core::encode::ItemsOptions;
 #[cfg(feature = "items")]
 pub use apify_core::items::{Item, ItemVisitor};
 #[cfg(feature = "items")]
-pub use items::{ITEMS_DEPTH, ItemsReport};
+pub use items::ITEMS_DEPTH;
 
 use core::net::SocketAddr;
 use core::time::Duration;

@@ -10,9 +10,13 @@
 
 mod clock;
 mod error;
+mod receive;
 
 pub use clock::{Clock, CounterClock};
 pub use error::{Error, conclude};
+pub use receive::Receive;
+#[cfg(feature = "items")]
+pub use receive::{ItemsReport, ItemsSink};
 
 use crate::call::Finish;
 use crate::encode::{BaseUrl, EncodeError, Scheme, Token};

@@ -248,6 +248,7 @@ fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
 }
 
 /// A whole HTTP response of `body`, framed by length or in chunks of `chunk` bytes.
+#[cfg(feature = "items")]
 fn http_response(status: &str, body: &[u8], chunk: Option<usize>) -> Vec<u8> {
     let mut out = Vec::new();
     match chunk {
@@ -272,6 +273,7 @@ fn http_response(status: &str, body: &[u8], chunk: Option<usize>) -> Vec<u8> {
     out
 }
 
+#[cfg(feature = "items")]
 #[test]
 fn items_over_http_read_alike_in_any_framing_and_chunking() {
     use crate::http::ResponseReader;
@@ -294,6 +296,7 @@ fn items_over_http_read_alike_in_any_framing_and_chunking() {
     }
 }
 
+#[cfg(feature = "items")]
 #[test]
 fn an_error_status_over_http_is_the_apis_error_and_a_cut_body_is_an_error() {
     use crate::http::{ItemsReadError, Outcome, ReadError, ResponseReader};

@@ -1,0 +1,64 @@
+//! A dataset's items, streamed through the caller's visitor: core's items reader fed from the
+//! one I/O buffer, no item ever held, over plain TCP or TLS alike.
+
+use apify_core::client::{Clock, ItemsReport, ItemsSink};
+use apify_core::encode::{DatasetId, Endpoint, ItemsOptions, Request, RunId};
+use apify_core::items::ItemVisitor;
+use embedded_hal_async::delay::DelayNs;
+use embedded_nal_async::TcpConnect;
+
+use crate::io::{self, Link};
+use crate::{Client, ClientError};
+
+/// Nesting the items may have (the outer array included): deeper is refused, never a crash.
+pub const ITEMS_DEPTH: usize = 16;
+
+impl<T: TcpConnect, C: Clock, D: DelayNs, L: Link> Client<'_, T, C, D, L> {
+    /// Streams the items of dataset `dataset` (an ID, such as a run's `defaultDatasetId`, or
+    /// `username~name`) through `visitor`: each item's JSON events, then its end with its
+    /// index and byte range (pick values with [`apify_core::json::Select`] inside the
+    /// visitor). One request, within the policy's attempt timeout; not retried (ask again
+    /// from `offset` + the items read, see [`apify_core::items::Pager`]).
+    pub async fn dataset_items<V: ItemVisitor>(
+        &mut self,
+        dataset: &str,
+        options: &ItemsOptions<'_>,
+        visitor: &mut V,
+    ) -> Result<ItemsReport, ClientError<T::Error>> {
+        self.items(Endpoint::dataset_items(DatasetId::new(dataset)?, options), visitor).await
+    }
+
+    /// The items of run `run`'s default dataset (see [`dataset_items`](Self::dataset_items)).
+    pub async fn run_dataset_items<V: ItemVisitor>(
+        &mut self,
+        run: &str,
+        options: &ItemsOptions<'_>,
+        visitor: &mut V,
+    ) -> Result<ItemsReport, ClientError<T::Error>> {
+        self.items(Endpoint::run_dataset_items(RunId::new(run)?, options), visitor).await
+    }
+
+    async fn items<V: ItemVisitor>(
+        &mut self,
+        endpoint: Endpoint<'_>,
+        visitor: &mut V,
+    ) -> Result<ItemsReport, ClientError<T::Error>> {
+        let mut request = Request::new(self.base, endpoint)?;
+        if let Some(token) = self.token {
+            request = request.with_token(token);
+        }
+        let now = self.clock.now_ms();
+        let mut deadline = io::Deadline {
+            clock: &mut self.clock,
+            delay: &mut self.delay,
+            at: now + self.policy.attempt_timeout_ms as u64,
+        };
+        let host = self.base.host();
+        let mut sink = ItemsSink::<V, ITEMS_DEPTH>::new(&mut *self.reader, visitor);
+        let result = self
+            .link
+            .exchange(&self.stack, self.remote, host, &mut deadline, &request, self.buffer, &mut sink)
+            .await;
+        sink.conclude(result)
+    }
+}
