@@ -2,7 +2,7 @@
 //! one I/O buffer, no item ever held, over plain TCP or TLS alike.
 
 use apify_core::client::{Clock, ItemsReport, ItemsSink};
-use apify_core::encode::{DatasetId, Endpoint, ItemsOptions, Request, RunId};
+use apify_core::encode::{DatasetId, Endpoint, Input, ItemsOptions, Request, RunId, RunOptions, TaskId};
 use apify_core::items::ItemVisitor;
 use embedded_hal_async::delay::DelayNs;
 use embedded_nal_async::TcpConnect;
@@ -38,6 +38,24 @@ impl<T: TcpConnect, C: Clock, D: DelayNs, L: Link> Client<'_, T, C, D, L> {
         self.items(Endpoint::run_dataset_items(RunId::new(run)?, options), visitor).await
     }
 
+    /// Runs `task` and streams its dataset's items in one request
+    /// (`run-sync-get-dataset-items`): the API waits up to 300 s for the run, then answers 408
+    /// `run-timeout-exceeded` ([`Error::Api`](apify_core::client::Error::Api)), the run going
+    /// on. It starts a run, so it is sent once: a failure after it may have arrived is
+    /// [`Error::OutcomeUnknown`](apify_core::client::Error::OutcomeUnknown). The attempt's
+    /// deadline is the policy's attempt timeout plus those 300 s.
+    pub async fn run_task_sync_items<V: ItemVisitor>(
+        &mut self,
+        task: &str,
+        options: RunOptions<'_>,
+        input: Option<&[u8]>,
+        items: &ItemsOptions<'_>,
+        visitor: &mut V,
+    ) -> Result<ItemsReport, ClientError<T::Error>> {
+        let input = input.map_or(Ok(Input::EMPTY), Input::from_json)?;
+        self.items(Endpoint::run_task_sync_items(TaskId::new(task)?, &options, input, items), visitor).await
+    }
+
     async fn items<V: ItemVisitor>(
         &mut self,
         endpoint: Endpoint<'_>,
@@ -51,7 +69,7 @@ impl<T: TcpConnect, C: Clock, D: DelayNs, L: Link> Client<'_, T, C, D, L> {
         let mut deadline = io::Deadline {
             clock: &mut self.clock,
             delay: &mut self.delay,
-            at: now + self.policy.attempt_timeout_ms as u64,
+            at: now + self.policy.attempt_timeout_ms as u64 + endpoint.server_wait_ms() as u64,
         };
         let host = self.base.host();
         let mut sink = ItemsSink::<V, ITEMS_DEPTH>::new(&mut *self.reader, visitor);
@@ -59,6 +77,6 @@ impl<T: TcpConnect, C: Clock, D: DelayNs, L: Link> Client<'_, T, C, D, L> {
             .link
             .exchange(&self.stack, self.remote, host, &mut deadline, &request, self.buffer, &mut sink)
             .await;
-        sink.conclude(result)
+        sink.conclude(result, !endpoint.is_idempotent())
     }
 }

@@ -593,7 +593,31 @@ mod items {
             let mut visitor = titles(Some(2));
             let stopped = client.dataset_items("items-100", &ItemsOptions::NONE, &mut visitor).await.unwrap();
             assert_eq!((stopped.items, stopped.stopped), (2, true));
+            // Run-sync: the run and its items in one request.
+            let mut visitor = titles(None);
+            let options = ItemsOptions::new().limit(2);
+            let report = client
+                .run_task_sync_items("janedoe~my-task", RunOptions::new(), None, &options, &mut visitor)
+                .await;
+            assert_eq!(report.unwrap().items, 2);
         });
+        // A run-sync cut after it was sent may have started a run: never sent again.
+        let before = stub.runs_started();
+        let (err, _) =
+            with_client(&stub, Faults { reset_after: Some(300), ..Faults::default() }, 128, async |client| {
+                client
+                    .run_task_sync_items(
+                        "janedoe~my-task",
+                        RunOptions::new(),
+                        None,
+                        &ItemsOptions::NONE,
+                        &mut titles(None),
+                    )
+                    .await
+                    .unwrap_err()
+            });
+        assert!(matches!(err, Error::OutcomeUnknown { failure: Some(_), .. }), "{err:?}");
+        assert_eq!(stub.runs_started(), before + 1, "one start, not repeated");
         let (err, open) =
             with_client(&stub, Faults { reset_after: Some(700), ..Faults::default() }, 128, async |client| {
                 client.dataset_items("items-100", &ItemsOptions::NONE, &mut titles(None)).await.unwrap_err()

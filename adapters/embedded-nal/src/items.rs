@@ -2,7 +2,7 @@
 //! one I/O buffer, no item ever held.
 
 use apify_core::client::{Clock, Error, ItemsReport, ItemsSink};
-use apify_core::encode::{DatasetId, Endpoint, ItemsOptions, Request, RunId};
+use apify_core::encode::{DatasetId, Endpoint, Input, ItemsOptions, Request, RunId, RunOptions, TaskId};
 use apify_core::items::ItemVisitor;
 use embedded_hal::delay::DelayNs;
 use embedded_nal::TcpClientStack;
@@ -38,6 +38,24 @@ impl<S: TcpClientStack, C: Clock, D: DelayNs> Client<'_, S, C, D> {
         self.items(Endpoint::run_dataset_items(RunId::new(run)?, options), visitor)
     }
 
+    /// Runs `task` and streams its dataset's items in one request
+    /// (`run-sync-get-dataset-items`): the API waits up to 300 s for the run, then answers 408
+    /// `run-timeout-exceeded` ([`Error::Api`](apify_core::client::Error::Api)), the run going
+    /// on. It starts a run, so it is sent once: a failure after it may have arrived is
+    /// [`Error::OutcomeUnknown`](apify_core::client::Error::OutcomeUnknown). The attempt's
+    /// deadline is the policy's attempt timeout plus those 300 s.
+    pub fn run_task_sync_items<V: ItemVisitor>(
+        &mut self,
+        task: &str,
+        options: RunOptions<'_>,
+        input: Option<&[u8]>,
+        items: &ItemsOptions<'_>,
+        visitor: &mut V,
+    ) -> Result<ItemsReport, Error<S::Error>> {
+        let input = input.map_or(Ok(Input::EMPTY), Input::from_json)?;
+        self.items(Endpoint::run_task_sync_items(TaskId::new(task)?, &options, input, items), visitor)
+    }
+
     fn items<V: ItemVisitor>(
         &mut self,
         endpoint: Endpoint<'_>,
@@ -53,10 +71,10 @@ impl<S: TcpClientStack, C: Clock, D: DelayNs> Client<'_, S, C, D> {
             clock: &mut self.clock,
             delay: &mut self.delay,
             poll_ms: self.poll_ms,
-            deadline: now + self.policy.attempt_timeout_ms as u64,
+            deadline: now + self.policy.attempt_timeout_ms as u64 + endpoint.server_wait_ms() as u64,
         };
         let mut sink = ItemsSink::<V, ITEMS_DEPTH>::new(&mut *self.reader, visitor);
         let result = link.exchange(self.remote, &request, self.buffer, &mut sink);
-        sink.conclude(result)
+        sink.conclude(result, !endpoint.is_idempotent())
     }
 }

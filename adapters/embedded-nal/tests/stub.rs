@@ -460,6 +460,7 @@ fn no_public_type_shows_the_token() {
 mod items {
     use super::*;
     use apify_core::json::Visitor as _;
+    use apify_nal::ItemsOptions;
 
     /// Each item's `title`, picked with `json::Select` while the items stream, and each item's end.
     #[derive(Default)]
@@ -557,7 +558,34 @@ mod items {
             let stopped =
                 client.dataset_items("items-100", &apify_nal::ItemsOptions::NONE, &mut visitor).unwrap();
             assert_eq!((stopped.items, stopped.stopped), (2, true));
+            // Run-sync: the run and its items in one request.
+            let mut visitor = titles(None);
+            let options = ItemsOptions::new().limit(2);
+            let report = client.run_task_sync_items(
+                "janedoe~my-task",
+                RunOptions::new(),
+                None,
+                &options,
+                &mut visitor,
+            );
+            assert_eq!(report.unwrap().items, 2);
         });
+        // A run-sync cut after it was sent may have started a run: never sent again.
+        let before = stub.runs_started();
+        let (err, _) =
+            with_client(&stub, Faults { reset_after: Some(300), ..Faults::default() }, 128, |client| {
+                client
+                    .run_task_sync_items(
+                        "janedoe~my-task",
+                        RunOptions::new(),
+                        None,
+                        &ItemsOptions::NONE,
+                        &mut titles(None),
+                    )
+                    .unwrap_err()
+            });
+        assert!(matches!(err, Error::OutcomeUnknown { failure: Some(_), .. }), "{err:?}");
+        assert_eq!(stub.runs_started(), before + 1, "one start, not repeated");
         let (err, open) =
             with_client(&stub, Faults { reset_after: Some(700), ..Faults::default() }, 128, |client| {
                 client

@@ -357,9 +357,8 @@ impl Client {
         let policy = self.settings.policy;
         let idempotent = endpoint.is_idempotent();
         // The head may take the API's 300 s of run-sync; the body as long as it streams.
-        let sync_wait = if idempotent { 0 } else { 300_000 };
         let deadline = transport::Deadline::HeadThenBody {
-            head: Duration::from_millis(policy.attempt_timeout_ms as u64 + sync_wait),
+            head: Duration::from_millis(policy.attempt_timeout_ms as u64 + endpoint.server_wait_ms() as u64),
             body: self.settings.items_timeout,
         };
         let first = self.now_ms();

@@ -65,13 +65,22 @@ mod items {
 
         /// The client's result, from how its exchange ended (`result`): the report, the API's
         /// error, or what went wrong on the way.
+        ///
+        /// For a request that starts a run (`starts_run`: run-sync), a failure after the
+        /// request may have arrived, or a 5xx, is [`Error::OutcomeUnknown`]: the run may
+        /// exist, and the request is not repeated.
         pub fn conclude<E>(
             self,
             result: Result<(), (TransportFailure, Option<E>)>,
+            starts_run: bool,
         ) -> Result<ItemsReport, Error<E>> {
             let Self { reader, mut items, visitor, refused } = self;
-            if let Err((failure, source)) = result {
-                return Err(Error::Transport { failure, source });
+            match result {
+                Err((failure, _)) if starts_run && failure.may_have_reached_server() => {
+                    return Err(Error::OutcomeUnknown { status: None, failure: Some(failure) });
+                }
+                Err((failure, source)) => return Err(Error::Transport { failure, source }),
+                Ok(()) => {}
             }
             let failure =
                 |cause| Error::Transport { failure: TransportFailure::new(Stage::Read, cause), source: None };
@@ -79,6 +88,9 @@ mod items {
                 return Err(failure(Cause::Malformed));
             };
             let pagination = head.pagination;
+            if starts_run && head.status >= 500 {
+                return Err(Error::OutcomeUnknown { status: Some(head.status), failure: None });
+            }
             if !head.is_success() {
                 // An error status: the API's error, read by the run decoder.
                 return match conclude(Finish::ApiError.conclude(reader.finish()), None, None) {

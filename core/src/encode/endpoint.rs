@@ -8,6 +8,10 @@ use super::{DatasetId, ItemsOptions};
 use super::{EncodeError, Input, RunId, RunOptions, TaskId};
 use crate::Decimal;
 
+/// How long run-sync (`run-sync-get-dataset-items`) waits for its run before it answers 408
+/// `run-timeout-exceeded` (the run goes on).
+pub const RUN_SYNC_WAIT_SECS: u32 = 300;
+
 /// An HTTP request method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -177,6 +181,23 @@ impl<'a> Endpoint<'a> {
             #[cfg(feature = "items")]
             Self::DatasetItems { .. } | Self::RunDatasetItems { .. } => None,
         }
+    }
+
+    /// How long the server may hold its answer, in milliseconds: the `waitForFinish` asked
+    /// for, or the 300 s run-sync waits for its run ([`RUN_SYNC_WAIT_SECS`]).
+    pub const fn server_wait_ms(&self) -> u32 {
+        let secs = match self {
+            Self::RunTask { options, .. } => match options.wait_for_finish_secs {
+                Some(secs) => secs as u32,
+                None => 0,
+            },
+            Self::GetRun { wait_for_finish_secs: Some(secs), .. }
+            | Self::LastTaskRun { wait_for_finish_secs: Some(secs), .. } => *secs as u32,
+            #[cfg(feature = "items")]
+            Self::RunTaskSyncItems { .. } => RUN_SYNC_WAIT_SECS,
+            _ => 0,
+        };
+        secs * 1000
     }
 
     /// Whether sending this twice can do something twice (a second run, for example).

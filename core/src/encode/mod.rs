@@ -19,7 +19,7 @@ mod webhook;
 use core::fmt;
 
 pub use base_url::{APIFY_API, BaseUrl, Scheme};
-pub use endpoint::{Endpoint, Method};
+pub use endpoint::{Endpoint, Method, RUN_SYNC_WAIT_SECS};
 pub use ids::{DatasetId, MAX_ID_LEN, MAX_TOKEN_LEN, RunId, TaskId, Token};
 pub use input::{Input, MAX_INPUT_DEPTH};
 pub use items_options::{ItemsOptions, MAX_ITEMS_LIST_LEN};
