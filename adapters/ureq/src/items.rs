@@ -11,16 +11,20 @@ use apify_core::items::{Item, ItemVisitor, ItemsError, ItemsReader};
 use apify_core::json::Event;
 use serde::de::DeserializeOwned;
 
-use crate::Error;
+use apify_core::encode::{DatasetId, Endpoint, ItemsOptions, RunId};
+
 use crate::transport::{self, Source};
+use crate::{Client, Error};
 
 /// Bytes read from the body per call.
 const READ_BUFFER: usize = 16 << 10;
 
 /// The items of a dataset, each as its own JSON bytes, in order (see
-/// [`Client::dataset_items_raw`](crate::Client::dataset_items_raw)). A failure mid-stream is
-/// the last thing yielded.
-pub struct RawItems {
+/// [`Client::dataset_items_raw`](crate::Client::dataset_items_raw)). A dataset's or a run's
+/// items whose body is cut midway are asked for again from the first missing item (as the
+/// retry policy allows: its attempts without progress), so none is skipped or repeated;
+/// otherwise a failure mid-stream is the last thing yielded.
+pub struct RawItems<'c> {
     head: ResponseHead,
     body: ureq::BodyReader<'static>,
     reader: Box<ItemsReader<64>>,
@@ -29,9 +33,37 @@ pub struct RawItems {
     base: u64,
     ended: VecDeque<Range<u64>>,
     done: bool,
+    resume: Option<Resume<'c>>,
 }
 
-impl std::fmt::Debug for RawItems {
+/// How to ask again for the rest of a cut stream.
+pub(crate) struct Resume<'c> {
+    pub(crate) client: &'c Client,
+    pub(crate) source: Stream<'c>,
+    pub(crate) options: ItemsOptions<'c>,
+    /// Items the earlier responses of this stream held.
+    pub(crate) before: u64,
+    /// Cuts in a row without a new item.
+    pub(crate) stalls: u8,
+}
+
+/// What a resumable stream reads: a dataset, or a run's dataset.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Stream<'c> {
+    Dataset(DatasetId<'c>),
+    Run(RunId<'c>),
+}
+
+impl<'c> Stream<'c> {
+    pub(crate) fn endpoint(self, options: &'c ItemsOptions<'c>) -> Endpoint<'c> {
+        match self {
+            Stream::Dataset(dataset) => Endpoint::dataset_items(dataset, options),
+            Stream::Run(run) => Endpoint::run_dataset_items(run, options),
+        }
+    }
+}
+
+impl std::fmt::Debug for RawItems<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RawItems")
             .field("status", &self.head.status)
@@ -56,10 +88,49 @@ impl ItemVisitor for Ends<'_> {
     }
 }
 
-impl RawItems {
+impl<'c> RawItems<'c> {
     pub(crate) fn new(head: ResponseHead, body: ureq::BodyReader<'static>) -> Self {
         let reader = Box::new(ItemsReader::new());
-        Self { head, body, reader, buf: Vec::new(), base: 0, ended: VecDeque::new(), done: false }
+        Self {
+            head,
+            body,
+            reader,
+            buf: Vec::new(),
+            base: 0,
+            ended: VecDeque::new(),
+            done: false,
+            resume: None,
+        }
+    }
+
+    /// Makes a cut stream ask again for its rest (see the type's docs).
+    pub(crate) fn resumable(mut self, resume: Resume<'c>) -> Self {
+        self.resume = Some(resume);
+        self
+    }
+
+    /// After a cut: the same request for the items not yet read, if the stream can resume.
+    fn resume(&mut self, cut: Error) -> Result<(), Error> {
+        let Some(mut resume) = self.resume.take() else { return Err(cut) };
+        let read = self.reader.count();
+        resume.stalls = if read == 0 { resume.stalls + 1 } else { 0 };
+        if resume.stalls >= resume.client.policy().max_attempts {
+            return Err(cut);
+        }
+        resume.before += read;
+        let (offset, limit) = resume.options.window();
+        let mut options = resume.options.offset(offset.unwrap_or(0) + resume.before);
+        if let Some(limit) = limit {
+            if limit <= resume.before {
+                self.done = true;
+                return Ok(());
+            }
+            options = options.limit(limit - resume.before);
+        }
+        let fresh = resume.client.open_items(resume.source.endpoint(&options), None)?;
+        *self = fresh;
+        self.resume = Some(resume);
+        Ok(())
     }
 
     /// Reads until the body's first byte that is not whitespace, so that a body that is not
@@ -82,14 +153,33 @@ impl RawItems {
         &self.head
     }
 
-    /// Reads until an item has ended, or the body has.
+    /// Reads until an item has ended, or the body has (a cut body is resumed where it can be).
     fn fill(&mut self) -> Result<(), Error> {
         let mut chunk = vec![0u8; READ_BUFFER];
-        while self.ended.is_empty() {
-            let n = transport::read_body(&mut self.body, &mut chunk).map_err(transport_error)?;
+        while self.ended.is_empty() && !self.done {
+            let n = match transport::read_body(&mut self.body, &mut chunk) {
+                Ok(n) => n,
+                Err(failed) => {
+                    self.resume(transport_error(failed))?;
+                    continue;
+                }
+            };
             if n == 0 {
-                self.reader.finish(&mut Ends(&mut self.ended)).map_err(|e| self.refused(e))?;
-                return Ok(());
+                match self.reader.finish(&mut Ends(&mut self.ended)) {
+                    Ok(_) => return Ok(()),
+                    // The body ended before its array did: cut, as by a reset.
+                    Err(ItemsError::Json(e)) if self.resume.is_some() => {
+                        self.resume(Error::Transport {
+                            failure: apify_core::call::TransportFailure::new(
+                                apify_core::call::Stage::Read,
+                                apify_core::call::Cause::Closed,
+                            ),
+                            source: Some(e.to_string().into()),
+                        })?;
+                        continue;
+                    }
+                    Err(e) => return Err(self.refused(e)),
+                }
             }
             self.buf.extend_from_slice(&chunk[..n]);
             self.reader.feed(&chunk[..n], &mut Ends(&mut self.ended)).map_err(|e| self.refused(e))?;
@@ -137,7 +227,7 @@ fn transport_error((failure, source): (apify_core::call::TransportFailure, Sourc
     Error::Transport { failure, source: Some(source) }
 }
 
-impl Iterator for RawItems {
+impl Iterator for RawItems<'_> {
     type Item = Result<Vec<u8>, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -165,19 +255,19 @@ impl Iterator for RawItems {
 
 /// The items of a dataset as `T`, each deserialized alone with serde_json (see
 /// [`Client::dataset_items`](crate::Client::dataset_items)).
-pub struct Items<T> {
-    raw: RawItems,
+pub struct Items<'c, T> {
+    raw: RawItems<'c>,
     item: PhantomData<fn() -> T>,
 }
 
-impl<T> std::fmt::Debug for Items<T> {
+impl<T> std::fmt::Debug for Items<'_, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_tuple("Items").field(&self.raw).finish()
     }
 }
 
-impl<T> Items<T> {
-    pub(crate) fn new(raw: RawItems) -> Self {
+impl<'c, T> Items<'c, T> {
+    pub(crate) fn new(raw: RawItems<'c>) -> Self {
         Self { raw, item: PhantomData }
     }
 
@@ -187,7 +277,7 @@ impl<T> Items<T> {
     }
 }
 
-impl<T: DeserializeOwned> Iterator for Items<T> {
+impl<T: DeserializeOwned> Iterator for Items<'_, T> {
     type Item = Result<T, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {

@@ -57,6 +57,7 @@ mod error;
 mod items;
 mod transport;
 
+use items::Stream;
 pub use items::{Items, RawItems};
 
 use std::fmt;
@@ -297,22 +298,45 @@ impl Client {
     /// }
     /// # Ok::<(), apify_ureq::Error>(())
     /// ```
-    pub fn dataset_items<T: DeserializeOwned>(
-        &self,
-        dataset: &str,
-        options: &ItemsOptions<'_>,
-    ) -> Result<Items<T>, Error> {
+    pub fn dataset_items<'c, T: DeserializeOwned>(
+        &'c self,
+        dataset: &'c str,
+        options: &ItemsOptions<'c>,
+    ) -> Result<Items<'c, T>, Error> {
         Ok(Items::new(self.dataset_items_raw(dataset, options)?))
     }
 
     /// [`dataset_items`](Self::dataset_items) with each item as its JSON bytes.
-    pub fn dataset_items_raw(&self, dataset: &str, options: &ItemsOptions<'_>) -> Result<RawItems, Error> {
-        self.open_items(Endpoint::dataset_items(DatasetId::new(dataset)?, options), None)
+    pub fn dataset_items_raw<'c>(
+        &'c self,
+        dataset: &'c str,
+        options: &ItemsOptions<'c>,
+    ) -> Result<RawItems<'c>, Error> {
+        self.open_resumable(Stream::Dataset(DatasetId::new(dataset)?), *options)
     }
 
     /// [`run_dataset_items`](Self::run_dataset_items) with each item as its JSON bytes.
-    pub fn run_dataset_items_raw(&self, run: &str, options: &ItemsOptions<'_>) -> Result<RawItems, Error> {
-        self.open_items(Endpoint::run_dataset_items(RunId::new(run)?, options), None)
+    pub fn run_dataset_items_raw<'c>(
+        &'c self,
+        run: &'c str,
+        options: &ItemsOptions<'c>,
+    ) -> Result<RawItems<'c>, Error> {
+        self.open_resumable(Stream::Run(RunId::new(run)?), *options)
+    }
+
+    /// Opens a dataset's or a run's items so that a cut body is asked for again.
+    fn open_resumable<'c>(
+        &'c self,
+        source: Stream<'c>,
+        options: ItemsOptions<'c>,
+    ) -> Result<RawItems<'c>, Error> {
+        let raw = self.open_items(source.endpoint(&options), None)?;
+        Ok(raw.resumable(items::Resume { client: self, source, options, before: 0, stalls: 0 }))
+    }
+
+    /// The retry policy.
+    pub(crate) fn policy(&self) -> RetryPolicy {
+        self.settings.policy
     }
 
     /// [`run_task_sync_items`](Self::run_task_sync_items) with each item as its JSON bytes.
@@ -322,18 +346,18 @@ impl Client {
         options: RunOptions<'_>,
         input: Option<&[u8]>,
         items: &ItemsOptions<'_>,
-    ) -> Result<RawItems, Error> {
+    ) -> Result<RawItems<'static>, Error> {
         let input = input.map_or(Ok(Input::EMPTY), Input::from_json)?;
         let endpoint = Endpoint::run_task_sync_items(TaskId::new(task)?, &options, input, items);
         self.open_items(endpoint, Some(task))
     }
 
     /// The items of run `run`'s default dataset (see [`dataset_items`](Self::dataset_items)).
-    pub fn run_dataset_items<T: DeserializeOwned>(
-        &self,
-        run: &str,
-        options: &ItemsOptions<'_>,
-    ) -> Result<Items<T>, Error> {
+    pub fn run_dataset_items<'c, T: DeserializeOwned>(
+        &'c self,
+        run: &'c str,
+        options: &ItemsOptions<'c>,
+    ) -> Result<Items<'c, T>, Error> {
         Ok(Items::new(self.run_dataset_items_raw(run, options)?))
     }
 
@@ -347,13 +371,17 @@ impl Client {
         options: RunOptions<'_>,
         input: Option<&[u8]>,
         items: &ItemsOptions<'_>,
-    ) -> Result<Items<T>, Error> {
+    ) -> Result<Items<'static, T>, Error> {
         Ok(Items::new(self.run_task_sync_items_raw(task, options, input, items)?))
     }
 
     /// Sends an items request until its head arrives with a success status, retrying as the
     /// policy allows (a run-sync start only where it cannot have arrived).
-    fn open_items(&self, endpoint: Endpoint<'_>, task: Option<&str>) -> Result<RawItems, Error> {
+    pub(crate) fn open_items(
+        &self,
+        endpoint: Endpoint<'_>,
+        task: Option<&str>,
+    ) -> Result<RawItems<'static>, Error> {
         let policy = self.settings.policy;
         let idempotent = endpoint.is_idempotent();
         // The head may take the API's 300 s of run-sync; the body as long as it streams.

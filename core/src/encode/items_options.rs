@@ -126,6 +126,12 @@ impl<'a> ItemsOptions<'a> {
         self
     }
 
+    /// The `offset` and `limit` set, if any: what a client needs to ask again for the rest
+    /// of a stream that was cut.
+    pub const fn window(&self) -> (Option<u64>, Option<u64>) {
+        (self.offset, self.limit)
+    }
+
     /// Checks every option against the API's rules.
     pub fn validate(&self) -> Result<(), EncodeError> {
         let bad = |name, rule| Err(EncodeError::InvalidParameter { name, rule });

@@ -57,7 +57,7 @@ pub(crate) fn item_options(args: &ItemOptionArgs) -> Result<ItemsOptions<'_>, Fa
 }
 
 /// Writes each item as one line; a summary on stderr unless `quiet`.
-pub(crate) fn stream(items: Result<RawItems, apify_ureq::Error>, quiet: bool) -> Result<u8, Failure> {
+pub(crate) fn stream(items: Result<RawItems<'_>, apify_ureq::Error>, quiet: bool) -> Result<u8, Failure> {
     let items = items.map_err(|e| failed(&e, false))?;
     let total = items.head().pagination.total;
     let stdout = std::io::stdout();
