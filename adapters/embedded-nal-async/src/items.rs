@@ -40,9 +40,9 @@ impl<T: TcpConnect, C: Clock, D: DelayNs, L: Link> Client<'_, T, C, D, L> {
 
     /// Runs `task` and streams its dataset's items in one request
     /// (`run-sync-get-dataset-items`): the API waits up to 300 s for the run, then answers 408
-    /// `run-timeout-exceeded` ([`Error::Api`](apify_core::client::Error::Api)), the run going
+    /// `run-timeout-exceeded` ([`Error::Api`](crate::Error::Api)), the run going
     /// on. It starts a run, so it is sent once: a failure after it may have arrived is
-    /// [`Error::OutcomeUnknown`](apify_core::client::Error::OutcomeUnknown). The attempt's
+    /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown). The attempt's
     /// deadline is the policy's attempt timeout plus those 300 s.
     pub async fn run_task_sync_items<V: ItemVisitor>(
         &mut self,
