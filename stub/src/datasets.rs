@@ -31,7 +31,7 @@ pub fn item(index: u64, pad: usize) -> Value {
         "index": index,
         "url": format!("https://www.example.com/products/{index}"),
         "title": format!("Caf\u{e9} \u{2116}{index} \u{2014} \"quoted\", [bracketed]"),
-        "price": { "value": format!("{}.{:02}", index / 100, index % 100).parse::<f64>().unwrap_or(0.0), "currency": "EUR" },
+        "price": { "value": index as f64 / 100.0, "currency": "EUR" },
         "tags": ["coffee", if index % 2 == 0 { "even" } else { "odd" }],
         "inStock": index % 3 != 0,
         "#debug": { "requestId": format!("req-{index}") },
