@@ -1,8 +1,9 @@
 //! `items`, `task --items` and `task --then-items`: a dataset's items as JSON Lines on
 //! stdout, written as they arrive, each item's text kept exactly (only whitespace between
-//! tokens is dropped, so numbers and strings are as the API sent them).
+//! tokens is dropped, so numbers and strings are as the API sent them). On a terminal, stderr
+//! counts the items as they come; then, unless `--quiet`, one summary line.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use apify_ureq::{Client, ItemsOptions, RawItems};
 
@@ -64,7 +65,14 @@ pub(crate) fn stream(items: Result<RawItems<'_>, apify_ureq::Error>, quiet: bool
     let mut out = std::io::BufWriter::with_capacity(64 << 10, stdout.lock());
     let mut line = Vec::new();
     let mut count = 0u64;
+    // On a terminal, a line that counts the items as they come (redrawn every 250 ms).
+    let ticking = !quiet && std::io::stderr().is_terminal();
+    let mut drawn = std::time::Instant::now();
     for item in items {
+        if ticking && count % 256 == 0 && drawn.elapsed() >= std::time::Duration::from_millis(250) {
+            out::note_raw(format_args!("\r\x1b[2K{count} items"));
+            drawn = std::time::Instant::now();
+        }
         let item = item.map_err(|e| failed(&e, false))?;
         line.clear();
         compact(&item, &mut line);
@@ -76,6 +84,9 @@ pub(crate) fn stream(items: Result<RawItems<'_>, apify_ureq::Error>, quiet: bool
         count += 1;
     }
     let _ = out.flush();
+    if ticking {
+        out::note_raw("\r\x1b[2K");
+    }
     if !quiet {
         match total {
             Some(total) => out::note(format_args!("{count} items (of {total} in the dataset)")),

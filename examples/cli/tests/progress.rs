@@ -96,3 +96,19 @@ fn quiet_shows_nothing_on_stderr() {
     assert_eq!(code, Some(0));
     assert_eq!(screen, "", "nothing on a terminal either");
 }
+
+#[test]
+fn items_are_counted_on_a_terminal_as_they_come() {
+    let stub = stub(Duration::from_millis(300));
+    let mut command = common::command(&["items", "items-400000", "--base-url", &stub.base_url()]);
+    command.stdout(Stdio::null());
+    let (code, screen) = on_a_terminal(command);
+    assert_eq!(code, Some(0), "{screen}");
+    let counts: Vec<u64> = screen
+        .split("\r\x1b[2K")
+        .filter_map(|draw| draw.strip_suffix(" items")?.parse().ok())
+        .collect();
+    assert!(!counts.is_empty(), "no count was drawn: {screen:?}");
+    assert!(counts.windows(2).all(|w| w[0] < w[1]), "{counts:?}");
+    assert!(screen.ends_with("400000 items (of 400000 in the dataset)\r\n"), "{screen:?}");
+}
