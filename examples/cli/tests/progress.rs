@@ -104,10 +104,8 @@ fn items_are_counted_on_a_terminal_as_they_come() {
     command.stdout(Stdio::null());
     let (code, screen) = on_a_terminal(command);
     assert_eq!(code, Some(0), "{screen}");
-    let counts: Vec<u64> = screen
-        .split("\r\x1b[2K")
-        .filter_map(|draw| draw.strip_suffix(" items")?.parse().ok())
-        .collect();
+    let counts: Vec<u64> =
+        screen.split("\r\x1b[2K").filter_map(|draw| draw.strip_suffix(" items")?.parse().ok()).collect();
     assert!(!counts.is_empty(), "no count was drawn: {screen:?}");
     assert!(counts.windows(2).all(|w| w[0] < w[1]), "{counts:?}");
     assert!(screen.ends_with("400000 items (of 400000 in the dataset)\r\n"), "{screen:?}");
