@@ -69,7 +69,7 @@ pub(crate) fn stream(items: Result<RawItems<'_>, apify_ureq::Error>, quiet: bool
     let ticking = !quiet && std::io::stderr().is_terminal();
     let mut drawn = std::time::Instant::now();
     for item in items {
-        if ticking && count % 256 == 0 && drawn.elapsed() >= std::time::Duration::from_millis(250) {
+        if ticking && count & 0xff == 0 && drawn.elapsed() >= std::time::Duration::from_millis(250) {
             out::note_raw(format_args!("\r\x1b[2K{count} items"));
             drawn = std::time::Instant::now();
         }
