@@ -8,6 +8,9 @@ use apify_fleet::api::ServerRetryAfter;
 use apify_fleet::compare::{self, Variant};
 use apify_fleet::{Metrics, Scenario, plot, simulate};
 
+/// The most devices a simulation takes.
+const MAX_DEVICES: u32 = 1_000_000;
+
 const USAGE: &str = "\
 usage: apify-fleet <scenario> [options]
        apify-fleet compare [--scenario S] [--devices N] [--faults P] [--seed S]
@@ -17,7 +20,7 @@ compare: runs the scenario (default boot-storm) with each backoff variant and pr
          Markdown table
 
 options:
-  --devices N                  devices in the fleet (default 10000)
+  --devices N                  devices in the fleet, 1 to 1000000 (default 10000)
   --policy default|fleet       the device's retry policy: RetryPolicy::DEFAULT or ::FLEET (default fleet)
   --jitter proportional|full|decorrelated
                                replace the policy's jitter
@@ -74,8 +77,9 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--plot" => options.plot = Some(value()?),
             "--devices" => {
                 let v = value()?;
-                options.devices =
-                    Some(v.parse().ok().filter(|&n| n > 0).ok_or(invalid(&v, "use a whole number above 0"))?);
+                // A million devices take about a gigabyte; more would only exhaust memory.
+                let devices = v.parse().ok().filter(|&n| (1..=MAX_DEVICES).contains(&n));
+                options.devices = Some(devices.ok_or(invalid(&v, "use a whole number from 1 to 1000000"))?);
             }
             "--scenario" => {
                 let v = value()?;
