@@ -77,7 +77,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--plot" => options.plot = Some(value()?),
             "--devices" => {
                 let v = value()?;
-                // A million devices take about a gigabyte; more would only exhaust memory.
+                // A million devices take about 350 MB and a minute; more would exhaust a small machine.
                 let devices = v.parse().ok().filter(|&n| (1..=MAX_DEVICES).contains(&n));
                 options.devices = Some(devices.ok_or(invalid(&v, "use a whole number from 1 to 1000000"))?);
             }
