@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::marker::PhantomData;
 use std::ops::Range;
 
-use apify_core::http::{Outcome, ResponseHead, ResponseReader};
+use apify_core::http::{ResponseHead, ResponseReader};
 use apify_core::items::{Item, ItemVisitor, ItemsError, ItemsReader};
 use apify_core::json::Event;
 use serde::de::DeserializeOwned;
@@ -198,28 +198,12 @@ impl<'c> RawItems<'c> {
             return Error::Transport { failure, source: Some(error.to_string().into()) };
         };
         let mut reader = ResponseReader::<64>::with_head(self.head.clone());
-        let mut fed = reader.feed(&self.buf);
-        let mut chunk = vec![0u8; READ_BUFFER];
-        while fed.is_ok() {
-            match transport::read_body(&mut self.body, &mut chunk) {
-                Ok(0) => break,
-                Ok(n) => fed = reader.feed(&chunk[..n]),
-                Err(failed) => return transport_error(failed),
+        if reader.feed(&self.buf).is_ok() {
+            if let Err(failed) = transport::read_rest(&mut self.body, &mut reader) {
+                return transport_error(failed);
             }
         }
-        let status = self.head.status;
-        match reader.finish() {
-            Ok(response) => match response.outcome {
-                Outcome::Run(run) => Error::NotItems { status, run: Some(Box::new(run.clone())) },
-                Outcome::ApiError(api) => Error::Api {
-                    status,
-                    error_type: api.error_type(),
-                    message: api.message().map(|m| m.to_string()),
-                },
-                _ => Error::NotItems { status, run: None },
-            },
-            Err(_) => Error::NotItems { status, run: None },
-        }
+        crate::not_items(self.head.status, reader.finish())
     }
 }
 

@@ -65,7 +65,7 @@ use std::time::{Duration, Instant};
 
 use apify_core::call::{Action, Attempts, Call, Conclusion, Decision, Failure, SleepReason};
 use apify_core::encode::{BaseUrl, DatasetId, Endpoint, Input, Request, RunId, TaskId, Token};
-use apify_core::http::{Outcome, ResponseReader};
+use apify_core::http::{Outcome, ReadError, Response, ResponseReader};
 use serde::de::DeserializeOwned;
 
 pub use apify_core::Decimal;
@@ -409,12 +409,8 @@ impl Client {
                     // An error status: its body is the API's error, read whole (it is small,
                     // and the body deadline bounds it).
                     let mut reader = ResponseReader::<64>::with_head(head);
-                    let mut buf = [0u8; 4096];
-                    while let Ok(n @ 1..) = transport::read_body(&mut body, &mut buf) {
-                        if reader.feed(&buf[..n]).is_err() {
-                            break;
-                        }
-                    }
+                    // A cut error body shows as a truncated response below.
+                    let _ = transport::read_rest(&mut body, &mut reader);
                     let response = reader.finish();
                     let decision = match &response {
                         Ok(r) => {
@@ -439,12 +435,7 @@ impl Client {
                             status,
                             failure: None,
                         },
-                        _ => match outcome(Finish::ApiError.conclude(response), task, None) {
-                            Err(e) => e,
-                            Ok(report) => {
-                                Error::NotItems { status: status.unwrap_or(0), run: Some(report.run) }
-                            }
-                        },
+                        _ => not_items(status.unwrap_or(0), response),
                     };
                     (decision, error)
                 }
@@ -592,6 +583,16 @@ fn outcome(
             source: Some(other.to_string().into()),
         },
     })
+}
+
+/// The error of a dataset items answer that holds no items (`response`, read by the run
+/// decoder): the API's error, or the run where the items should have been, or neither.
+fn not_items(status: u16, response: Result<Response<'_>, ReadError>) -> Error {
+    match outcome(Finish::Done.conclude(response), None, None) {
+        Ok(report) => Error::NotItems { status, run: Some(report.run) },
+        Err(Error::HttpStatus { .. } | Error::Transport { .. }) => Error::NotItems { status, run: None },
+        Err(e) => e,
+    }
 }
 
 /// The README's Rust examples, compiled and run as doctests.

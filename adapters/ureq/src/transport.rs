@@ -243,10 +243,15 @@ pub(crate) fn exchange(
 ) -> Result<(), Failed> {
     let (head, mut body) = open(agent, request, Deadline::Whole(timeout))?;
     *reader = ResponseReader::with_head(head);
+    read_rest(&mut body, reader)
+}
+
+/// Feeds the rest of `body` to `reader`, until the body ends or the reader refuses it (the
+/// reader then keeps the error for core).
+pub(crate) fn read_rest(body: &mut impl Read, reader: &mut ResponseReader<64>) -> Result<(), Failed> {
     let mut buf = [0u8; READ_BUFFER];
     loop {
-        let n = read_body(&mut body, &mut buf)?;
-        // A body the reader refuses ends the exchange: the reader keeps the error for core.
+        let n = read_body(body, &mut buf)?;
         if n == 0 || reader.feed(&buf[..n]).is_err() {
             return Ok(());
         }

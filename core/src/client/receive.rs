@@ -30,7 +30,7 @@ impl<const DEPTH: usize> Receive for ResponseReader<DEPTH> {
 #[cfg(feature = "items")]
 mod items {
     use super::Receive;
-    use crate::call::{Cause, Finish, Stage, TransportFailure};
+    use crate::call::{Attempts, Cause, Decision, Failure, Finish, RetryPolicy, Stage, TransportFailure};
     use crate::client::{Error, conclude};
     use crate::http::{ItemsReadError, Pagination, ResponseReader};
     use crate::items::{ItemVisitor, ItemsError, ItemsReader};
@@ -75,8 +75,13 @@ mod items {
             starts_run: bool,
         ) -> Result<ItemsReport, Error<E>> {
             let Self { reader, mut items, visitor, refused } = self;
+            // Whether a start's outcome is unknown is the retry table's rule, as for any start.
+            let unknown = |failure| {
+                let history = Attempts::first(!starts_run);
+                RetryPolicy::NONE.decide(failure, &history) == Decision::OutcomeUnknown
+            };
             match result {
-                Err((failure, _)) if starts_run && failure.may_have_reached_server() => {
+                Err((failure, _)) if unknown(Failure::Transport(failure)) => {
                     return Err(Error::OutcomeUnknown { status: None, failure: Some(failure) });
                 }
                 Err((failure, source)) => return Err(Error::Transport { failure, source }),
@@ -88,7 +93,7 @@ mod items {
                 return Err(failure(Cause::Malformed));
             };
             let pagination = head.pagination;
-            if starts_run && head.status >= 500 {
+            if unknown(Failure::Status { head, error_type: None }) {
                 return Err(Error::OutcomeUnknown { status: Some(head.status), failure: None });
             }
             if !head.is_success() {
