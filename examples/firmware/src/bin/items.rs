@@ -10,14 +10,15 @@
 
 #[path = "../exit.rs"]
 mod exit;
+#[path = "../systick.rs"]
+mod systick;
 
 use apify_core::items::{Item, ItemVisitor, ItemsReader};
 use apify_core::json::{Event, Select, SyntaxError, Visitor};
-use cortex_m::peripheral::SYST;
-use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use exit::exit;
+use systick::ticks;
 
 const ITEMS: &[u8] = include_bytes!("../../../../fixtures/items_scraper.json");
 /// The items in the fixture, and the UTF-8 bytes of their titles.
@@ -69,22 +70,10 @@ fn decode(chunk: usize) -> Option<(u64, usize)> {
     Some((items, titles.select.inner().0))
 }
 
-/// SysTick ticks `f` takes (the counter counts down from 2^24 - 1).
-fn ticks<T>(f: impl FnOnce() -> T) -> (u32, T) {
-    let start = SYST::get_current();
-    let out = f();
-    let end = SYST::get_current();
-    (start.wrapping_sub(end) & 0x00FF_FFFF, out)
-}
-
 #[entry]
 fn main() -> ! {
     let Some(mut peripherals) = cortex_m::Peripherals::take() else { exit(debug::EXIT_FAILURE) };
-    let syst = &mut peripherals.SYST;
-    syst.set_clock_source(SystClkSource::Core);
-    syst.set_reload(0x00FF_FFFF);
-    syst.clear_current();
-    syst.enable_counter();
+    systick::start(&mut peripherals.SYST);
 
     let (whole, found_whole) = ticks(|| decode(ITEMS.len()));
     let (chunked, found_chunked) = ticks(|| decode(64));

@@ -16,17 +16,18 @@ mod canned;
 #[path = "../../exit.rs"]
 mod exit;
 mod stack;
+#[path = "../../systick.rs"]
+mod systick;
 
 use apify_core::decode::{Decoded, ResponseDecoder};
 use apify_core::http::ResponseReader;
 use apify_nal::{Client, Clock, RunOptions};
 use canned::{BODY, Canned};
-use cortex_m::peripheral::SYST;
-use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use exit::exit;
 use static_cell::ConstStaticCell;
+use systick::ticks;
 
 /// A clock that advances a millisecond per reading: the canned stack never blocks, so the
 /// call machine only needs time to move forward.
@@ -98,22 +99,10 @@ fn decode(decoder: &mut ResponseDecoder, chunk: usize) -> bool {
     matches!(decoder.finish(), Ok(Decoded::Run(run)) if run.is_terminal())
 }
 
-/// SysTick ticks `f` takes (the counter counts down from 2^24 - 1).
-fn ticks(f: impl FnOnce() -> bool) -> (u32, bool) {
-    let start = SYST::get_current();
-    let ok = f();
-    let end = SYST::get_current();
-    (start.wrapping_sub(end) & 0x00FF_FFFF, ok)
-}
-
 #[entry]
 fn main() -> ! {
     let Some(mut peripherals) = cortex_m::Peripherals::take() else { exit(debug::EXIT_FAILURE) };
-    let syst = &mut peripherals.SYST;
-    syst.set_clock_source(SystClkSource::Core);
-    syst.set_reload(0x00FF_FFFF);
-    syst.clear_current();
-    syst.enable_counter();
+    systick::start(&mut peripherals.SYST);
 
     let reader = READER.take();
     let decoder = DECODER.take();
