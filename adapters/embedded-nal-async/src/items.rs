@@ -2,7 +2,7 @@
 //! one I/O buffer, no item ever held, over plain TCP or TLS alike.
 
 use apify_core::client::{Clock, ItemsReport, ItemsSink};
-use apify_core::encode::{DatasetId, Endpoint, Input, ItemsOptions, Request, RunId, RunOptions, TaskId};
+use apify_core::encode::{DatasetId, Endpoint, Input, ItemsOptions, RunId, RunOptions, TaskId};
 use apify_core::items::ItemVisitor;
 use embedded_hal_async::delay::DelayNs;
 use embedded_nal_async::TcpConnect;
@@ -61,10 +61,7 @@ impl<T: TcpConnect, C: Clock, D: DelayNs, L: Link> Client<'_, T, C, D, L> {
         endpoint: Endpoint<'_>,
         visitor: &mut V,
     ) -> Result<ItemsReport, ClientError<T::Error>> {
-        let mut request = Request::new(self.base, endpoint)?;
-        if let Some(token) = self.token {
-            request = request.with_token(token);
-        }
+        let request = apify_core::client::request(self.base, self.token, endpoint)?;
         let now = self.clock.now_ms();
         let mut deadline = io::Deadline {
             clock: &mut self.clock,

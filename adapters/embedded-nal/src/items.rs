@@ -2,7 +2,7 @@
 //! one I/O buffer, no item ever held.
 
 use apify_core::client::{Clock, Error, ItemsReport, ItemsSink};
-use apify_core::encode::{DatasetId, Endpoint, Input, ItemsOptions, Request, RunId, RunOptions, TaskId};
+use apify_core::encode::{DatasetId, Endpoint, Input, ItemsOptions, RunId, RunOptions, TaskId};
 use apify_core::items::ItemVisitor;
 use embedded_hal::delay::DelayNs;
 use embedded_nal::TcpClientStack;
@@ -61,10 +61,7 @@ impl<S: TcpClientStack, C: Clock, D: DelayNs> Client<'_, S, C, D> {
         endpoint: Endpoint<'_>,
         visitor: &mut V,
     ) -> Result<ItemsReport, Error<S::Error>> {
-        let mut request = Request::new(self.base, endpoint)?;
-        if let Some(token) = self.token {
-            request = request.with_token(token);
-        }
+        let request = apify_core::client::request(self.base, self.token, endpoint)?;
         let now = self.clock.now_ms();
         let mut link = io::Link {
             stack: &mut self.stack,

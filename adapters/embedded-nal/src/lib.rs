@@ -66,7 +66,7 @@ use core::time::Duration;
 
 use apify_core::call::{Action, Call, SleepReason};
 use apify_core::client::{check_settings, conclude};
-use apify_core::encode::{BaseUrl, Input, Request, RunId, TaskId, Token};
+use apify_core::encode::{BaseUrl, Input, RunId, TaskId, Token};
 use apify_core::http::Outcome;
 use embedded_hal::delay::DelayNs;
 use embedded_nal::TcpClientStack;
@@ -339,10 +339,7 @@ impl<'b, S: TcpClientStack, C: Clock, D: DelayNs> Client<'b, S, C, D> {
                     return conclude(finish.conclude(self.reader.finish()), created, last_error);
                 }
                 Action::Send { endpoint, timeout_ms } => {
-                    let mut request = Request::new(self.base, endpoint)?;
-                    if let Some(token) = self.token {
-                        request = request.with_token(token);
-                    }
+                    let request = apify_core::client::request(self.base, self.token, endpoint)?;
                     last_error = None;
                     let mut link = io::Link {
                         stack: &mut self.stack,

@@ -19,7 +19,7 @@ pub use receive::Receive;
 pub use receive::{ItemsReport, ItemsSink};
 
 use crate::call::Finish;
-use crate::encode::{BaseUrl, EncodeError, Scheme, Token};
+use crate::encode::{BaseUrl, EncodeError, Endpoint, Request, Scheme, Token};
 use crate::model::Run;
 
 /// How a call ended, with the run as last seen (held by the client's reader until the next
@@ -31,6 +31,21 @@ pub struct RunReport<'r> {
     pub run: &'r Run,
     /// Why the call stopped.
     pub finish: Finish,
+}
+
+/// The request for `endpoint` at `base`, with `token` when there is one: how every `no_std`
+/// client builds each request it sends.
+#[inline(always)]
+pub fn request<'a>(
+    base: BaseUrl<'a>,
+    token: Option<Token<'a>>,
+    endpoint: Endpoint<'a>,
+) -> Result<Request<'a>, EncodeError> {
+    let request = Request::new(base, endpoint)?;
+    Ok(match token {
+        Some(token) => request.with_token(token),
+        None => request,
+    })
 }
 
 /// The smallest I/O buffer a client takes: it must hold a response's status line start and
