@@ -100,7 +100,9 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
                         self.stage = Stage::Done;
                     }
                 }
-                Stage::Done => return Err(ItemsReadError::Http(self.fail(ReadError::TrailingData))),
+                Stage::Done | Stage::Finished => {
+                    return Err(ItemsReadError::Http(self.fail(ReadError::TrailingData)));
+                }
                 Stage::Failed => return Err(ItemsReadError::Http(self.error)),
             }
         }
@@ -121,7 +123,7 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
             Stage::Body if self.framing != Framing::UntilClose => {
                 Err(ReadError::TruncatedBody { received: self.received })
             }
-            Stage::Body | Stage::Done => Ok(()),
+            Stage::Body | Stage::Done | Stage::Finished => Ok(()),
         };
         if let Err(e) = checked {
             return Err(ItemsReadError::Http(self.fail(e)));

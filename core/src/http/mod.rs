@@ -167,7 +167,10 @@ pub struct Response<'a> {
 enum Stage {
     Head,
     Body,
+    /// The framing says the response has ended.
     Done,
+    /// [`ResponseReader::finish`] accepted it.
+    Finished,
     Failed,
 }
 
@@ -269,7 +272,7 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
 
     /// The head, once it is complete.
     pub fn head(&self) -> Option<&ResponseHead> {
-        matches!(self.stage, Stage::Body | Stage::Done).then_some(&self.head.head)
+        matches!(self.stage, Stage::Body | Stage::Done | Stage::Finished).then_some(&self.head.head)
     }
 
     /// Reads the next bytes from the connection. Returns [`Status::Complete`] once the
@@ -328,7 +331,7 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
                         self.stage = Stage::Done;
                     }
                 }
-                Stage::Done => return Err(ReadError::TrailingData),
+                Stage::Done | Stage::Finished => return Err(ReadError::TrailingData),
                 Stage::Failed => return Err(ReadError::Failed),
             }
         }
@@ -364,14 +367,14 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
             Stage::Body if self.framing != Framing::UntilClose => {
                 Err(ReadError::TruncatedBody { received: self.received })
             }
-            Stage::Body | Stage::Done => Ok(()),
+            Stage::Body | Stage::Done | Stage::Finished => Ok(()),
         };
         if let Err(e) = checked {
             self.stage = Stage::Failed;
             self.error = e;
             return Err(e);
         }
-        self.stage = Stage::Done;
+        self.stage = Stage::Finished;
         let success = self.head.head.is_success();
         let verdict =
             if self.not_api { Err(DecodeError::NoDataOrError) } else { self.body.finish().map(|_| ()) };
@@ -383,12 +386,23 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
             }
             self.not_api = true;
         }
+        Ok(self.accepted())
+    }
+
+    /// The response [`finish`](Self::finish) accepted, read again without `&mut` (for
+    /// bindings that hand it out field by field); `None` until `finish` returned it, and
+    /// after [`reset`](Self::reset).
+    pub fn response(&self) -> Option<Response<'_>> {
+        (self.stage == Stage::Finished).then(|| self.accepted())
+    }
+
+    fn accepted(&self) -> Response<'_> {
         let outcome = match self.body.decoded() {
             Some(Decoded::Run(run)) if !self.not_api => Outcome::Run(run),
             Some(Decoded::Error(error)) if !self.not_api => Outcome::ApiError(error),
             _ => Outcome::OtherBody { body_prefix: &self.prefix[..self.prefix_len as usize] },
         };
-        Ok(Response { head: &self.head.head, outcome })
+        Response { head: &self.head.head, outcome }
     }
 }
 

@@ -394,3 +394,19 @@ fn pagination_headers_are_kept() {
     head.apply_header(b"X-Apify-Pagination-Count", b"3").unwrap();
     assert_eq!((head.pagination.total, head.pagination.count, head.pagination.offset), (None, Some(3), None));
 }
+
+#[test]
+fn the_accepted_response_reads_again_without_mut() {
+    let mut reader = ResponseReader::<16>::new();
+    let bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 24\r\n\r\n{\"data\":{\"id\":\"abcdef\"}}";
+    assert_eq!(reader.feed(bytes), Ok(Status::Complete));
+    // Complete by its framing, not yet checked whole: nothing to read yet.
+    assert!(reader.response().is_none());
+    let first = reader.finish().map(|r| (r.head.status, format!("{:?}", r.outcome)));
+    let again = reader.response().map(|r| (r.head.status, format!("{:?}", r.outcome)));
+    assert_eq!(first.ok(), again);
+    assert_eq!(reader.feed(b"x"), Err(ReadError::TrailingData));
+    assert!(reader.response().is_none());
+    reader.reset();
+    assert!(reader.response().is_none());
+}

@@ -86,7 +86,7 @@ pub use run::RunConfig;
 pub use run::RunMeta;
 #[cfg(feature = "stats")]
 pub use run::RunStats;
-pub use run::{ID_CAPACITY, Id, Run, TextRef, Usage, UsageItem};
+pub use run::{FieldValue, ID_CAPACITY, Id, Run, TextRef, Usage, UsageItem};
 pub use table::FieldPath;
 pub use text::{Printable, Text};
 pub use timestamp::Timestamp;

@@ -400,7 +400,54 @@ impl fmt::Debug for Value<'_> {
     }
 }
 
+/// A field's value, whatever its kind: how a binding reads the run field by field
+/// ([`Run::get`]), where Rust code calls the typed accessors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FieldValue<'a> {
+    /// A string, and whether it was cut to the field's capacity. Enumerations (`status`,
+    /// `origin`, `error.type`) are read this way too, as the API spells them.
+    Text(TextRef<'a>),
+    /// An RFC 3339 timestamp.
+    Timestamp(Timestamp),
+    /// A count or size.
+    Unsigned(u64),
+    /// A signed integer (`exitCode`).
+    Signed(i64),
+    /// An exact decimal.
+    Decimal(Decimal),
+    /// `true` or `false`.
+    Bool(bool),
+}
+
 impl Run {
+    /// The value of `field` (found with [`FieldPath::find`] or listed by [`FieldPath::all`]),
+    /// or `None` when the body had none.
+    ///
+    /// ```
+    /// use apify_core::decode::{Decoded, ResponseDecoder};
+    /// use apify_core::model::{FieldPath, FieldValue};
+    ///
+    /// let mut decoder = ResponseDecoder::<16>::new();
+    /// decoder.feed(br#"{"data":{"id":"HG7ML7M8z78YcAPEB","exitCode":-1}}"#)?;
+    /// let Decoded::Run(run) = decoder.finish()? else { panic!() };
+    /// let exit = run.get(FieldPath::find("data.exitCode").unwrap());
+    /// assert_eq!(exit, Some(FieldValue::Signed(-1)));
+    /// # Ok::<(), apify_core::decode::DecodeError>(())
+    /// ```
+    pub fn get(&self, field: FieldPath) -> Option<FieldValue<'_>> {
+        let i = field.0;
+        match FIELDS.get(i as usize)?.kind {
+            Kind::Text { .. } => self.text(i).map(FieldValue::Text),
+            Kind::Timestamp => self.timestamp(i).map(FieldValue::Timestamp),
+            Kind::U32 | Kind::U64 => self.number(i).map(FieldValue::Unsigned),
+            Kind::I32 => self.number(i).map(|n| FieldValue::Signed(n as i32 as i64)),
+            Kind::Decimal => self.number(i).map(|n| FieldValue::Decimal(Decimal::from_bits(n))),
+            Kind::Bool => self.boolean(i).map(FieldValue::Bool),
+            Kind::Object(_) | Kind::Array(_) | Kind::ErrorData => None,
+        }
+    }
+
     /// `meta`.
     #[cfg(feature = "meta")]
     pub fn meta(&self) -> RunMeta<'_> {

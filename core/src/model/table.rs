@@ -103,6 +103,11 @@ impl Kind {
         }
     }
 
+    /// Whether the field holds a value (see [`FieldValue`](super::FieldValue)).
+    const fn is_value(self) -> bool {
+        !matches!(self, Kind::Object(_) | Kind::Array(_) | Kind::ErrorData)
+    }
+
     const fn is_number(self) -> bool {
         matches!(self, Kind::U32 | Kind::U64 | Kind::I32 | Kind::Decimal)
     }
@@ -505,6 +510,31 @@ impl FieldPath {
     }
 }
 
+impl FieldPath {
+    /// Every field that holds a value (not an object or array), in the list's order: what a
+    /// binding offers to read one by one with [`Run::get`](super::Run::get). The run's fields
+    /// come first, then the error document's (`error.type`, `error.message`).
+    pub fn all() -> impl Iterator<Item = FieldPath> {
+        (0..COUNT as u8).filter(|&i| FIELDS[i as usize].kind.is_value()).map(FieldPath)
+    }
+
+    /// The value field at `path`, as [`Display`](fmt::Display) writes it
+    /// (`data.stats.durationMillis`, `data.metamorphs[].actorId`, `error.message`); `None` for
+    /// a path that is not one, or whose field this build leaves out (see the crate's features).
+    ///
+    /// ```
+    /// use apify_core::model::FieldPath;
+    ///
+    /// let status = FieldPath::find("data.status").unwrap();
+    /// assert_eq!(status.to_string(), "data.status");
+    /// assert!(FieldPath::find("data.meta").is_none()); // an object, not a value
+    /// ```
+    pub fn find(path: &str) -> Option<FieldPath> {
+        let (parent, key) = path.rsplit_once('.')?;
+        Self::all().find(|f| f.key() == key && f.parent() == parent)
+    }
+}
+
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let parent = self.parent();
@@ -590,6 +620,12 @@ mod tests {
                 })
                 .count();
             assert_eq!(values_set, 1, "{body}");
+            // Read by its path, it is there and nothing else is.
+            let path = FieldPath::find(&format!("{}", FieldPath(i as u8))).unwrap();
+            assert_eq!(path.0, i as u8);
+            let got: std::vec::Vec<_> = FieldPath::all().filter_map(|f| run.get(f)).collect();
+            assert_eq!(got.len(), 1, "{body}");
+            assert_eq!(Some(got[0]), run.get(path));
             // Written and decoded again, it is the same run (or error).
             let mut written = String::new();
             if field.ctx == Ctx::Error {
