@@ -3,7 +3,7 @@
 use core::fmt;
 
 use super::table::{Ctx, index};
-use super::{Printable, Run};
+use super::{FieldPath, FieldValue, Printable, Run};
 
 string_enum! {
     /// `error.type`: the kinds a client acts on have variants; the API lists about 390, so
@@ -75,10 +75,15 @@ impl ErrorType {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct ApiError<'a>(pub(crate) &'a Run);
 
-impl ApiError<'_> {
+impl<'a> ApiError<'a> {
     #[inline]
     pub(crate) const fn run(&self) -> &Run {
         self.0
+    }
+
+    /// The value of `field` (`error.type`, `error.message`), as [`Run::get`] reads a run's.
+    pub fn get(&self, field: FieldPath) -> Option<FieldValue<'a>> {
+        self.0.get(field)
     }
 
     /// Whether `error.data` was present and not `null` (its contents are skipped; reach them

@@ -1,0 +1,416 @@
+//! Requests: "run task", "get run", "abort run", "last run", written into a caller buffer
+//! whole or in windows.
+
+use core::ffi::c_char;
+
+use apify_core::Decimal;
+use apify_core::client::{Error as ClientError, MIN_BUFFER, check_settings, request};
+use apify_core::encode::{
+    BaseUrl, Endpoint, EventType, Input, Request, RunId, RunOptions, TaskId, Token, Webhook, Webhooks,
+};
+
+use crate::apify_error;
+use crate::args::{bytes, bytes_mut, code, get, get_optional, optional_text, put, put_optional, text};
+
+/// Where requests go and with which token.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct apify_api {
+    /// The API's address, such as `https://api.apify.com` (NULL: that one) or the local
+    /// stand-in's `http://127.0.0.1:8080`.
+    pub base_url: *const c_char,
+    /// The API token (NULL: none). It goes out in the `Authorization` header only.
+    pub token: *const c_char,
+    /// Whether the caller's connection is TLS. An `https://` base URL without it is refused
+    /// (`APIFY_ERROR_TLS_REQUIRED`): the token would travel in clear text.
+    pub tls: bool,
+}
+
+/// Set in `apify_run_options.set` for each numeric or boolean option given.
+pub const APIFY_OPTION_TIMEOUT: u32 = 1 << 0;
+/// `memory_mbytes` is set.
+pub const APIFY_OPTION_MEMORY: u32 = 1 << 1;
+/// `max_items` is set.
+pub const APIFY_OPTION_MAX_ITEMS: u32 = 1 << 2;
+/// `restart_on_error` is set.
+pub const APIFY_OPTION_RESTART_ON_ERROR: u32 = 1 << 3;
+/// `wait_for_finish_secs` is set.
+pub const APIFY_OPTION_WAIT_FOR_FINISH: u32 = 1 << 4;
+const ALL_OPTIONS: u32 = (1 << 5) - 1;
+
+/// The options of "Run task" (all of the API's query parameters). A zeroed struct sets none:
+/// the task's saved settings apply. Numbers and booleans count when their `APIFY_OPTION_*`
+/// bit is in `set`; strings when not NULL.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct apify_run_options {
+    /// `APIFY_OPTION_*` bits of the numeric and boolean options given.
+    pub set: u32,
+    /// `timeout`: seconds (0: no timeout).
+    pub timeout_secs: u32,
+    /// `memory`: megabytes, a power of two from 128 to 32768.
+    pub memory_mbytes: u32,
+    /// `maxItems`: above zero.
+    pub max_items: u64,
+    /// `maxTotalChargeUsd`, as decimal text (`"5.25"`), sent exactly; NULL: not set.
+    pub max_total_charge_usd: *const c_char,
+    /// `restartOnError`.
+    pub restart_on_error: bool,
+    /// `build`: a tag or number; NULL: not set.
+    pub build: *const c_char,
+    /// `waitForFinish`: 0 to 60 seconds.
+    pub wait_for_finish_secs: u8,
+    /// Ad-hoc webhooks (`webhook_count` of them; NULL when 0).
+    pub webhooks: *const apify_webhook,
+    /// How many webhooks, at most `APIFY_MAX_WEBHOOKS`.
+    pub webhook_count: usize,
+    /// Where their JSON is written before it goes into the URL (`webhook_scratch_len` bytes;
+    /// a short one gives `APIFY_ERROR_BUFFER_TOO_SMALL`). Only read while a request is built.
+    pub webhook_scratch: *mut u8,
+    /// Bytes at `webhook_scratch`.
+    pub webhook_scratch_len: usize,
+}
+
+/// Most webhooks in one run's options.
+pub const APIFY_MAX_WEBHOOKS: usize = 8;
+/// Most event types of one webhook.
+pub const APIFY_MAX_WEBHOOK_EVENTS: usize = 8;
+
+/// Set in `apify_webhook.set` for each boolean given.
+pub const APIFY_WEBHOOK_SHOULD_INTERPOLATE_STRINGS: u32 = 1 << 0;
+/// `ignore_ssl_errors` is set.
+pub const APIFY_WEBHOOK_IGNORE_SSL_ERRORS: u32 = 1 << 1;
+/// `do_not_retry` is set.
+pub const APIFY_WEBHOOK_DO_NOT_RETRY: u32 = 1 << 2;
+const ALL_WEBHOOK_FLAGS: u32 = (1 << 3) - 1;
+
+/// One ad-hoc webhook.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct apify_webhook {
+    /// Event type names (`"ACTOR.RUN.SUCCEEDED"`, ...), `event_type_count` of them.
+    pub event_types: *const *const c_char,
+    /// How many, 1 to `APIFY_MAX_WEBHOOK_EVENTS`.
+    pub event_type_count: usize,
+    /// Where to POST: an `http://` or `https://` URL.
+    pub request_url: *const c_char,
+    /// The body template (NULL: the default).
+    pub payload_template: *const c_char,
+    /// Extra headers as a JSON template (NULL: none).
+    pub headers_template: *const c_char,
+    /// The API refuses a second webhook with the same key (NULL: none).
+    pub idempotency_key: *const c_char,
+    /// `APIFY_WEBHOOK_*` bits of the booleans given.
+    pub set: u32,
+    /// `shouldInterpolateStrings`.
+    pub should_interpolate_strings: bool,
+    /// `ignoreSslErrors`.
+    pub ignore_ssl_errors: bool,
+    /// `doNotRetry`.
+    pub do_not_retry: bool,
+}
+
+/// The part of an `apify_run_options` that lives past the call building it: the options with
+/// their webhooks' JSON in the caller's scratch.
+///
+/// # Safety
+/// `options` and everything it points to is valid and unchanged for `'a`, and its scratch is
+/// not used elsewhere while the result lives.
+pub(crate) unsafe fn run_options<'a>(options: Option<&apify_run_options>) -> Result<RunOptions<'a>, apify_error> {
+    let Some(o) = options else { return Ok(RunOptions::new()) };
+    if o.set & !ALL_OPTIONS != 0 {
+        return Err(apify_error::InvalidArgument);
+    }
+    let mut out = RunOptions::new();
+    let has = |bit| o.set & bit != 0;
+    if has(APIFY_OPTION_TIMEOUT) {
+        out = out.timeout_secs(o.timeout_secs);
+    }
+    if has(APIFY_OPTION_MEMORY) {
+        out = out.memory_mbytes(o.memory_mbytes);
+    }
+    if has(APIFY_OPTION_MAX_ITEMS) {
+        out = out.max_items(o.max_items);
+    }
+    if has(APIFY_OPTION_RESTART_ON_ERROR) {
+        out = out.restart_on_error(o.restart_on_error);
+    }
+    if has(APIFY_OPTION_WAIT_FOR_FINISH) {
+        out = out.wait_for_finish_secs(o.wait_for_finish_secs);
+    }
+    // SAFETY: the caller's contract for every string and array of `options`.
+    unsafe {
+        if let Some(usd) = optional_text(o.max_total_charge_usd)? {
+            out = out.max_total_charge_usd(usd.parse::<Decimal>().map_err(|_| apify_error::InvalidOption)?);
+        }
+        if let Some(build) = optional_text(o.build)? {
+            out = out.build(build);
+        }
+        if o.webhook_count > 0 {
+            let scratch = bytes_mut(o.webhook_scratch, o.webhook_scratch_len)?;
+            out = out.webhooks(webhooks(o.webhooks, o.webhook_count, scratch)?);
+        }
+    }
+    out.validate()?;
+    Ok(out)
+}
+
+/// Encodes the C webhooks into `scratch`.
+///
+/// # Safety
+/// `list` points to `count` valid `apify_webhook`s whose strings are valid for `'a`.
+unsafe fn webhooks<'a>(
+    list: *const apify_webhook,
+    count: usize,
+    scratch: &'a mut [u8],
+) -> Result<Webhooks<'a>, apify_error> {
+    if count > APIFY_MAX_WEBHOOKS {
+        return Err(apify_error::InvalidOption);
+    }
+    if list.is_null() {
+        return Err(apify_error::NullArgument);
+    }
+    // SAFETY: `count` (at most 8) readable, aligned webhooks per the caller.
+    let list = unsafe { core::slice::from_raw_parts(list, count) };
+    let mut events = [[EventType::RunCreated; APIFY_MAX_WEBHOOK_EVENTS]; APIFY_MAX_WEBHOOKS];
+    for (c, names) in list.iter().zip(events.iter_mut()) {
+        if c.event_type_count > APIFY_MAX_WEBHOOK_EVENTS || c.set & !ALL_WEBHOOK_FLAGS != 0 {
+            return Err(apify_error::InvalidOption);
+        }
+        if c.event_type_count > 0 && c.event_types.is_null() {
+            return Err(apify_error::NullArgument);
+        }
+        for (i, slot) in names.iter_mut().take(c.event_type_count).enumerate() {
+            // SAFETY: `event_type_count` readable pointers per the caller (checked non-null
+            // above), each a string valid for 'a.
+            *slot = EventType::from_name(unsafe { text(*c.event_types.add(i)) }?);
+        }
+    }
+    let mut hooks = [Webhook::new(&[], ""); APIFY_MAX_WEBHOOKS];
+    for ((c, names), hook) in list.iter().zip(events.iter()).zip(hooks.iter_mut()) {
+        let names = names.get(..c.event_type_count).unwrap_or_default();
+        // SAFETY: the strings of each webhook are valid for 'a per the caller.
+        let mut h = Webhook::new(names, unsafe { text(c.request_url) }?);
+        // SAFETY: as above.
+        unsafe {
+            if let Some(t) = optional_text(c.payload_template)? {
+                h = h.payload_template(t);
+            }
+            if let Some(t) = optional_text(c.headers_template)? {
+                h = h.headers_template(t);
+            }
+            if let Some(k) = optional_text(c.idempotency_key)? {
+                h = h.idempotency_key(k);
+            }
+        }
+        if c.set & APIFY_WEBHOOK_SHOULD_INTERPOLATE_STRINGS != 0 {
+            h = h.should_interpolate_strings(c.should_interpolate_strings);
+        }
+        if c.set & APIFY_WEBHOOK_IGNORE_SSL_ERRORS != 0 {
+            h = h.ignore_ssl_errors(c.ignore_ssl_errors);
+        }
+        if c.set & APIFY_WEBHOOK_DO_NOT_RETRY != 0 {
+            h = h.do_not_retry(c.do_not_retry);
+        }
+        *hook = h;
+    }
+    // `Webhooks` keeps only the JSON (in the caller's scratch), not the definitions.
+    Webhooks::encode(hooks.get(..count).unwrap_or_default(), scratch).map_err(apify_error::from)
+}
+
+/// The API's address and token from `api`, checked as the Rust clients check theirs.
+///
+/// # Safety
+/// `api` is NULL or a valid `apify_api` whose strings are valid for `'a`.
+pub(crate) unsafe fn target<'a>(api: *const apify_api) -> Result<(BaseUrl<'a>, Option<Token<'a>>), apify_error> {
+    // SAFETY: the caller's contract.
+    let api = unsafe { get(api) }?;
+    // SAFETY: the caller's contract for its strings.
+    let (base, token) = unsafe { (optional_text(api.base_url)?, optional_text(api.token)?) };
+    check_settings::<()>(base.unwrap_or(apify_core::encode::APIFY_API), token, api.tls, MIN_BUFFER)
+        .map_err(|e| match e {
+            ClientError::TlsRequired => apify_error::TlsRequired,
+            ClientError::InvalidInput(e) => e.into(),
+            _ => apify_error::InvalidArgument,
+        })
+}
+
+/// Writes the window of `request` (head, then body) that starts at `offset` into `out`.
+pub(crate) fn write_window(request: &Request<'_>, offset: usize, out: &mut [u8]) -> (usize, usize) {
+    let head_len = request.head_len();
+    let body = request.body();
+    let total = head_len + body.len();
+    let mut written = 0;
+    if offset < head_len {
+        written = request.write_head_at(offset, out);
+    }
+    let body_from = (offset + written).saturating_sub(head_len);
+    if let (Some(rest), Some(dest)) = (body.get(body_from..), out.get_mut(written..)) {
+        let n = rest.len().min(dest.len());
+        if let (Some(d), Some(s)) = (dest.get_mut(..n), rest.get(..n)) {
+            d.copy_from_slice(s);
+            written += n;
+        }
+    }
+    (written, total)
+}
+
+/// Builds the request for `endpoint` and writes its window.
+///
+/// # Safety
+/// As [`target`] for `api`, [`bytes_mut`] for `out`, and the out-parameters are NULL or
+/// writable.
+pub(crate) unsafe fn emit(
+    api: *const apify_api,
+    endpoint: Endpoint<'_>,
+    offset: usize,
+    out: *mut u8,
+    out_len: usize,
+    written: *mut usize,
+    total: *mut usize,
+) -> Result<(), apify_error> {
+    // SAFETY: the caller's contract, passed on.
+    let (base, token) = unsafe { target(api) }?;
+    let request = request(base, token, endpoint)?;
+    // SAFETY: the caller's contract, passed on.
+    let out = unsafe { bytes_mut(out, out_len) }?;
+    let (n, all) = write_window(&request, offset, out);
+    // SAFETY: the caller's contract, passed on.
+    unsafe {
+        put(written, n)?;
+        put_optional(total, all)
+    }
+}
+
+/// `-1` (unset) or a value from 0 to `max`.
+fn optional_u8(value: i32, max: u8) -> Result<Option<u8>, apify_error> {
+    match value {
+        -1 => Ok(None),
+        0.. if value <= max as i32 => Ok(Some(value as u8)),
+        _ => Err(apify_error::InvalidArgument),
+    }
+}
+
+/// Writes the "Run task" request (`POST /v2/actor-tasks/{task_id}/runs`) with `options`
+/// (NULL: none) and `input` (`input_len` bytes of one JSON object; NULL: `{}`), from byte
+/// `offset` of the whole request (head and body) into `out`. `*written` gets the bytes
+/// written, `*total` (if not NULL) the whole request's length: call again with `offset +
+/// *written` until they meet, or give a buffer of `*total` bytes for the whole request.
+///
+/// # Safety
+/// Every pointer is NULL or valid for its type and length (`out`: `out_len` writable
+/// bytes); strings are NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn apify_request_run_task(
+    api: *const apify_api,
+    task_id: *const c_char,
+    options: *const apify_run_options,
+    input: *const u8,
+    input_len: usize,
+    offset: usize,
+    out: *mut u8,
+    out_len: usize,
+    written: *mut usize,
+    total: *mut usize,
+) -> apify_error {
+    code(|| {
+        // SAFETY: the caller's contract for every argument.
+        unsafe {
+            let task = TaskId::new(text(task_id)?)?;
+            let options = run_options(get_optional(options)?)?;
+            let input = run_input(input, input_len)?;
+            emit(api, Endpoint::run_task(task, &options, input), offset, out, out_len, written, total)
+        }
+    })
+}
+
+/// The input body: NULL is `{}`.
+///
+/// # Safety
+/// As [`bytes`].
+pub(crate) unsafe fn run_input<'a>(input: *const u8, len: usize) -> Result<Input<'a>, apify_error> {
+    if input.is_null() && len == 0 {
+        return Ok(Input::EMPTY);
+    }
+    // SAFETY: the caller's contract.
+    Input::from_json(unsafe { bytes(input, len) }?).map_err(apify_error::from)
+}
+
+/// Writes "Get run" (`GET /v2/actor-runs/{run_id}`), with `waitForFinish` of
+/// `wait_for_finish_secs` (0 to 60; -1: not sent). Windows as `apify_request_run_task`.
+///
+/// # Safety
+/// As `apify_request_run_task`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn apify_request_get_run(
+    api: *const apify_api,
+    run_id: *const c_char,
+    wait_for_finish_secs: i32,
+    offset: usize,
+    out: *mut u8,
+    out_len: usize,
+    written: *mut usize,
+    total: *mut usize,
+) -> apify_error {
+    code(|| {
+        let wait = optional_u8(wait_for_finish_secs, 60)?;
+        // SAFETY: the caller's contract for every argument.
+        unsafe {
+            let run = RunId::new(text(run_id)?)?;
+            emit(api, Endpoint::get_run(run, wait), offset, out, out_len, written, total)
+        }
+    })
+}
+
+/// Writes "Abort run" (`POST /v2/actor-runs/{run_id}/abort`), with `gracefully` 0 or 1 (-1:
+/// not sent). Windows as `apify_request_run_task`.
+///
+/// # Safety
+/// As `apify_request_run_task`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn apify_request_abort_run(
+    api: *const apify_api,
+    run_id: *const c_char,
+    gracefully: i32,
+    offset: usize,
+    out: *mut u8,
+    out_len: usize,
+    written: *mut usize,
+    total: *mut usize,
+) -> apify_error {
+    code(|| {
+        let gracefully = optional_u8(gracefully, 1)?.map(|g| g == 1);
+        // SAFETY: the caller's contract for every argument.
+        unsafe {
+            let run = RunId::new(text(run_id)?)?;
+            emit(api, Endpoint::abort_run(run, gracefully), offset, out, out_len, written, total)
+        }
+    })
+}
+
+/// Writes "Last run" (`GET /v2/actor-tasks/{task_id}/runs/last`), how to tell whether a start
+/// whose answer was lost created a run; `wait_for_finish_secs` as in `apify_request_get_run`.
+/// Windows as `apify_request_run_task`.
+///
+/// # Safety
+/// As `apify_request_run_task`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn apify_request_last_run(
+    api: *const apify_api,
+    task_id: *const c_char,
+    wait_for_finish_secs: i32,
+    offset: usize,
+    out: *mut u8,
+    out_len: usize,
+    written: *mut usize,
+    total: *mut usize,
+) -> apify_error {
+    code(|| {
+        let wait = optional_u8(wait_for_finish_secs, 60)?;
+        // SAFETY: the caller's contract for every argument.
+        unsafe {
+            let task = TaskId::new(text(task_id)?)?;
+            emit(api, Endpoint::last_task_run(task, wait), offset, out, out_len, written, total)
+        }
+    })
+}
