@@ -157,7 +157,8 @@ pub(crate) unsafe fn write_display(
         fn write_str(&mut self, s: &str) -> fmt::Result {
             let room = self.buf.len().saturating_sub(1).saturating_sub(self.len);
             let n = room.min(s.len());
-            if let (Some(dest), Some(src)) = (self.buf.get_mut(self.len..self.len + n), s.as_bytes().get(..n)) {
+            if let (Some(dest), Some(src)) = (self.buf.get_mut(self.len..self.len + n), s.as_bytes().get(..n))
+            {
                 dest.copy_from_slice(src);
             }
             self.len += s.len();

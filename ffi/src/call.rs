@@ -228,7 +228,8 @@ unsafe fn start(
     settings: Option<&apify_call_settings>,
     make: impl FnOnce(&'static RunOptions<'static>, RetryPolicy, u32) -> Call<'static>,
 ) -> Result<(), apify_error> {
-    let defaults = apify_call_settings { wait_ms: 0, seed: 0, policy: 0, abort_at_deadline: false, poll_wait_secs: 0 };
+    let defaults =
+        apify_call_settings { wait_ms: 0, seed: 0, policy: 0, abort_at_deadline: false, poll_wait_secs: 0 };
     let s = settings.unwrap_or(&defaults);
     let policy = match enum_value(s.policy, &[RetryPolicy::DEFAULT, RetryPolicy::FLEET]) {
         Some(p) => p,
@@ -370,9 +371,14 @@ pub unsafe extern "C" fn apify_call_last_run(
         // SAFETY: the caller's contract for each argument, for as long as the call lives.
         unsafe {
             let task = TaskId::new(text(task_id)?)?;
-            start(call, RunOptions::new(), Some(task), Input::EMPTY, get_optional(settings)?, |_, policy, seed| {
-                Call::last_run(task, policy, seed)
-            })
+            start(
+                call,
+                RunOptions::new(),
+                Some(task),
+                Input::EMPTY,
+                get_optional(settings)?,
+                |_, policy, seed| Call::last_run(task, policy, seed),
+            )
         }
     })
 }
@@ -382,7 +388,11 @@ pub unsafe extern "C" fn apify_call_last_run(
 /// # Safety
 /// `call` started (as `apify_call_start`); `action` writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn apify_call_next(call: *mut apify_call, now_ms: u64, action: *mut apify_action) -> apify_error {
+pub unsafe extern "C" fn apify_call_next(
+    call: *mut apify_call,
+    now_ms: u64,
+    action: *mut apify_action,
+) -> apify_error {
     code(|| {
         // SAFETY: the caller's contract.
         let state = unsafe { state(call) }?;
@@ -408,7 +418,9 @@ pub unsafe extern "C" fn apify_call_next(call: *mut apify_call, now_ms: u64, act
                     Endpoint::RunTask { .. } => Sending::RunTask,
                     Endpoint::GetRun { wait_for_finish_secs, .. } => Sending::GetRun(wait_for_finish_secs),
                     Endpoint::AbortRun { gracefully, .. } => Sending::Abort(gracefully),
-                    Endpoint::LastTaskRun { wait_for_finish_secs, .. } => Sending::LastRun(wait_for_finish_secs),
+                    Endpoint::LastTaskRun { wait_for_finish_secs, .. } => {
+                        Sending::LastRun(wait_for_finish_secs)
+                    }
                     _ => return Err(apify_error::WrongState),
                 });
                 out.kind = apify_action_kind::Send;
@@ -483,7 +495,9 @@ pub unsafe extern "C" fn apify_call_request(
 
 /// What the reader made of the response: a whole response (`apify_reader_finish` said OK)
 /// or why the bytes were not one (it failed).
-fn last_response(reader: &Reader) -> Result<Result<apify_core::http::Response<'_>, apify_core::http::ReadError>, apify_error> {
+fn last_response(
+    reader: &Reader,
+) -> Result<Result<apify_core::http::Response<'_>, apify_core::http::ReadError>, apify_error> {
     match (reader.http.response(), reader.failed) {
         (Some(response), _) => Ok(Ok(response)),
         (None, Some(failed)) => Ok(Err(failed)),
@@ -520,7 +534,12 @@ pub unsafe extern "C" fn apify_call_on_response(
 /// # Safety
 /// `call` started.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn apify_call_on_failure(call: *mut apify_call, now_ms: u64, stage: u32, cause: u32) -> apify_error {
+pub unsafe extern "C" fn apify_call_on_failure(
+    call: *mut apify_call,
+    now_ms: u64,
+    stage: u32,
+    cause: u32,
+) -> apify_error {
     code(|| {
         let (Some(stage), Some(cause)) = (enum_value(stage, STAGES), enum_value(cause, CAUSES)) else {
             return Err(apify_error::InvalidArgument);
@@ -583,7 +602,8 @@ pub unsafe extern "C" fn apify_call_describe(
             Err(apify_core::http::ReadError::NoResponse)
         } else {
             // SAFETY: the caller's contract.
-            last_response(unsafe { reader_ref(reader) }?).unwrap_or(Err(apify_core::http::ReadError::NoResponse))
+            last_response(unsafe { reader_ref(reader) }?)
+                .unwrap_or(Err(apify_core::http::ReadError::NoResponse))
         };
         // SAFETY: the fields are only read.
         let (machine, finished) = unsafe { (&*addr_of!((*state).call), *addr_of!((*state).finished)) };

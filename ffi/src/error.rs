@@ -112,9 +112,9 @@ impl From<EncodeError> for apify_error {
             EncodeError::InvalidBaseUrl(_) => Self::InvalidBaseUrl,
             EncodeError::InvalidUserAgent => Self::InvalidArgument,
             EncodeError::InvalidParameter { .. } => Self::InvalidOption,
-            EncodeError::InputNotJson(_) | EncodeError::InputNotObject | EncodeError::InputTooLarge { .. } => {
-                Self::InvalidInput
-            }
+            EncodeError::InputNotJson(_)
+            | EncodeError::InputNotObject
+            | EncodeError::InputTooLarge { .. } => Self::InvalidInput,
             EncodeError::RequestTooLong { .. } => Self::RequestTooLong,
             _ => Self::InvalidArgument,
         }

@@ -116,7 +116,9 @@ pub struct apify_webhook {
 /// # Safety
 /// `options` and everything it points to is valid and unchanged for `'a`, and its scratch is
 /// not used elsewhere while the result lives.
-pub(crate) unsafe fn run_options<'a>(options: Option<&apify_run_options>) -> Result<RunOptions<'a>, apify_error> {
+pub(crate) unsafe fn run_options<'a>(
+    options: Option<&apify_run_options>,
+) -> Result<RunOptions<'a>, apify_error> {
     let Some(o) = options else { return Ok(RunOptions::new()) };
     if o.set & !ALL_OPTIONS != 0 {
         return Err(apify_error::InvalidArgument);
@@ -222,17 +224,20 @@ unsafe fn webhooks<'a>(
 ///
 /// # Safety
 /// `api` is NULL or a valid `apify_api` whose strings are valid for `'a`.
-pub(crate) unsafe fn target<'a>(api: *const apify_api) -> Result<(BaseUrl<'a>, Option<Token<'a>>), apify_error> {
+pub(crate) unsafe fn target<'a>(
+    api: *const apify_api,
+) -> Result<(BaseUrl<'a>, Option<Token<'a>>), apify_error> {
     // SAFETY: the caller's contract.
     let api = unsafe { get(api) }?;
     // SAFETY: the caller's contract for its strings.
     let (base, token) = unsafe { (optional_text(api.base_url)?, optional_text(api.token)?) };
-    check_settings::<()>(base.unwrap_or(apify_core::encode::APIFY_API), token, api.tls, MIN_BUFFER)
-        .map_err(|e| match e {
+    check_settings::<()>(base.unwrap_or(apify_core::encode::APIFY_API), token, api.tls, MIN_BUFFER).map_err(
+        |e| match e {
             ClientError::TlsRequired => apify_error::TlsRequired,
             ClientError::InvalidInput(e) => e.into(),
             _ => apify_error::InvalidArgument,
-        })
+        },
+    )
 }
 
 /// Writes the window of `request` (head, then body) that starts at `offset` into `out`.

@@ -512,8 +512,8 @@ impl FieldPath {
 
 impl FieldPath {
     /// Every field that holds a value (not an object or array), in the list's order: what a
-    /// binding offers to read one by one with [`Run::get`](super::Run::get). The run's fields
-    /// come first, then the error document's (`error.type`, `error.message`).
+    /// binding offers to read one by one with [`Run::get`](super::Run::get): the error
+    /// document's (`error.type`, `error.message`), then the run's.
     pub fn all() -> impl Iterator<Item = FieldPath> {
         (0..COUNT as u8).filter(|&i| FIELDS[i as usize].kind.is_value()).map(FieldPath)
     }
