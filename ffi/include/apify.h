@@ -411,7 +411,9 @@ typedef uint32_t apify_policy;
 #endif // __cplusplus
 
 // Storage for one call: declare one, then start it with `apify_call_start` (or
-// `apify_call_wait_for`, `_get`, `_abort`, `_last_run`). Opaque; must not be moved after.
+// `apify_call_wait_for`, `_get`, `_abort`, `_last_run`). Opaque; must not be moved after: the
+// call keeps its options in it and borrows them. (From Rust, hold it by one raw pointer, as C
+// does: a fresh `&mut` to the whole storage would invalidate that borrow.)
 typedef struct apify_call {
   // The library's bytes: never read or written by the program.
   uint64_t opaque[APIFY_CALL_WORDS];

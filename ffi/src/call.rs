@@ -33,7 +33,9 @@ pub const APIFY_CALL_SIZE: usize = 336;
 pub const APIFY_CALL_WORDS: usize = APIFY_CALL_SIZE / 8;
 
 /// Storage for one call: declare one, then start it with `apify_call_start` (or
-/// `apify_call_wait_for`, `_get`, `_abort`, `_last_run`). Opaque; must not be moved after.
+/// `apify_call_wait_for`, `_get`, `_abort`, `_last_run`). Opaque; must not be moved after: the
+/// call keeps its options in it and borrows them. (From Rust, hold it by one raw pointer, as C
+/// does: a fresh `&mut` to the whole storage would invalidate that borrow.)
 #[repr(C)]
 #[derive(Debug)]
 pub struct apify_call {
