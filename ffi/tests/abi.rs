@@ -72,10 +72,8 @@ fn value_at(reader: &apify_reader, index: usize) -> Option<String> {
         apify_value_kind::Decimal => {
             let mut text = [0 as c_char; 64];
             // SAFETY: `v` is a decimal value; the buffer is 64 bytes.
-            assert_eq!(
-                unsafe { apify_decimal_text(&v, text.as_mut_ptr(), text.len(), null_mut()) },
-                apify_error::Ok
-            );
+            let e = unsafe { apify_decimal_text(&v, text.as_mut_ptr(), text.len(), null_mut()) };
+            assert_eq!(e, apify_error::Ok);
             // SAFETY: NUL-terminated by the successful call.
             unsafe { CStr::from_ptr(text.as_ptr()) }.to_str().unwrap().to_owned()
         }
@@ -274,10 +272,8 @@ fn the_call_machine_starts_and_follows_a_run() {
 fn a_start_cut_after_sending_is_never_sent_again() {
     let call = call();
     // SAFETY: our storage; the task ID is a static string.
-    assert_eq!(
-        unsafe { apify_call_start(call, c"janedoe~my-task".as_ptr(), null(), null(), 0, null()) },
-        apify_error::Ok
-    );
+    let e = unsafe { apify_call_start(call, c"janedoe~my-task".as_ptr(), null(), null(), 0, null()) };
+    assert_eq!(e, apify_error::Ok);
     let mut action = std::mem::MaybeUninit::<apify_action>::uninit();
     // SAFETY: our storage.
     unsafe {
