@@ -179,7 +179,7 @@ int main(int argc, char **argv) {
   settings.seed = (uint32_t)getpid() ^ (uint32_t)now_ms();
 
   apify_reader_init(&reader); /* holds no response until the first exchange */
-  if ((e = apify_call_start(&call, task, NULL, NULL, 0, &settings)) != APIFY_ERROR_OK) {
+  if ((e = apify_call_start(&call, task, NULL, NULL, &settings)) != APIFY_ERROR_OK) {
     fprintf(stderr, "run_task: %s\n", apify_error_message(e));
     return 2;
   }

@@ -419,30 +419,6 @@ typedef struct apify_call {
   uint64_t opaque[APIFY_CALL_WORDS];
 } apify_call;
 
-// One ad-hoc webhook.
-typedef struct apify_webhook {
-  // Event type names (`"ACTOR.RUN.SUCCEEDED"`, ...), `event_type_count` of them.
-  const char *const *event_types;
-  // How many, 1 to `APIFY_MAX_WEBHOOK_EVENTS`.
-  size_t event_type_count;
-  // Where to POST: an `http://` or `https://` URL.
-  const char *request_url;
-  // The body template (NULL: the default).
-  const char *payload_template;
-  // Extra headers as a JSON template (NULL: none).
-  const char *headers_template;
-  // The API refuses a second webhook with the same key (NULL: none).
-  const char *idempotency_key;
-  // `APIFY_WEBHOOK_*` bits of the booleans given.
-  uint32_t set;
-  // `shouldInterpolateStrings`.
-  bool should_interpolate_strings;
-  // `ignoreSslErrors`.
-  bool ignore_ssl_errors;
-  // `doNotRetry`.
-  bool do_not_retry;
-} apify_webhook;
-
 // The options of "Run task" (all of the API's query parameters). A zeroed struct sets none:
 // the task's saved settings apply. Numbers and booleans count when their `APIFY_OPTION_*`
 // bit is in `set`; strings when not NULL.
@@ -463,16 +439,24 @@ typedef struct apify_run_options {
   const char *build;
   // `waitForFinish`: 0 to 60 seconds.
   uint8_t wait_for_finish_secs;
-  // Ad-hoc webhooks (`webhook_count` of them; NULL when 0).
-  const struct apify_webhook *webhooks;
-  // How many webhooks, at most `APIFY_MAX_WEBHOOKS`.
-  size_t webhook_count;
-  // Where their JSON is written before it goes into the URL (`webhook_scratch_len` bytes;
-  // a short one gives `APIFY_ERROR_BUFFER_TOO_SMALL`). Only read while a request is built.
-  uint8_t *webhook_scratch;
-  // Bytes at `webhook_scratch`.
-  size_t webhook_scratch_len;
+  // `webhooks`: ad-hoc webhooks as JSON that `apify_webhooks_encode` wrote (now, or once
+  // and kept in flash), `webhooks_json_len` bytes; NULL: none.
+  const uint8_t *webhooks_json;
+  // Bytes at `webhooks_json`.
+  size_t webhooks_json_len;
 } apify_run_options;
+
+// Input overrides (the body of "Run task"), checked once to be one JSON object by
+// `apify_input_from_json`; calls and requests take it without checking it again.
+typedef struct apify_input {
+  // The JSON.
+  const uint8_t *json;
+  // Bytes at `json`.
+  size_t len;
+  // Set by `apify_input_from_json` from the two above: an input filled in or changed by
+  // hand is refused (`APIFY_ERROR_INVALID_INPUT`).
+  size_t seal;
+} apify_input;
 
 // How a call behaves. A zeroed struct (or NULL) is: no wait, the default policy, seed 0.
 typedef struct apify_call_settings {
@@ -555,12 +539,36 @@ typedef struct apify_value {
   bool boolean;
 } apify_value;
 
+// One ad-hoc webhook.
+typedef struct apify_webhook {
+  // Event type names (`"ACTOR.RUN.SUCCEEDED"`, ...), `event_type_count` of them.
+  const char *const *event_types;
+  // How many, 1 to `APIFY_MAX_WEBHOOK_EVENTS`.
+  size_t event_type_count;
+  // Where to POST: an `http://` or `https://` URL.
+  const char *request_url;
+  // The body template (NULL: the default).
+  const char *payload_template;
+  // Extra headers as a JSON template (NULL: none).
+  const char *headers_template;
+  // The API refuses a second webhook with the same key (NULL: none).
+  const char *idempotency_key;
+  // `APIFY_WEBHOOK_*` bits of the booleans given.
+  uint32_t set;
+  // `shouldInterpolateStrings`.
+  bool should_interpolate_strings;
+  // `ignoreSslErrors`.
+  bool ignore_ssl_errors;
+  // `doNotRetry`.
+  bool do_not_retry;
+} apify_webhook;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
-// Starts a run of `task_id` with `options` (NULL: none) and `input` (`input_len` bytes of a
-// JSON object; NULL: `{}`), then follows it as `settings` (NULL: no wait) say.
+// Starts a run of `task_id` with `options` (NULL: none) and `input` (from
+// `apify_input_from_json`; NULL: `{}`), then follows it as `settings` (NULL: no wait) say.
 //
 // # Safety
 // `call` is NULL or writable `apify_call` storage that is not moved until the call is done.
@@ -569,8 +577,7 @@ extern "C" {
 apify_error apify_call_start(struct apify_call *call,
                              const char *task_id,
                              const struct apify_run_options *options,
-                             const uint8_t *input,
-                             size_t input_len,
+                             const struct apify_input *input,
                              const struct apify_call_settings *settings);
 
 // Follows run `run_id` until it ends or `settings.wait_ms` passes.
@@ -801,8 +808,31 @@ apify_error apify_decimal_scaled(const struct apify_value *value,
                                  int64_t *scaled,
                                  bool *exact);
 
+// Writes the JSON of `count` webhooks (at most `APIFY_MAX_WEBHOOKS`) into `out` (`out_len`
+// bytes) for `apify_run_options.webhooks_json`; `*len` gets its length, or with
+// `APIFY_ERROR_BUFFER_TOO_SMALL` the length needed. Each definition is checked (an event
+// type at least, an `http(s)://` URL, ...): `APIFY_ERROR_INVALID_OPTION` otherwise. A
+// firmware whose webhooks never change can run this once (on a host, say) and keep the bytes
+// in flash: the serializer is then not linked.
+//
+// # Safety
+// `list` points to `count` valid `apify_webhook`s with valid strings; `out` to `out_len`
+// writable bytes; `len` writable.
+apify_error apify_webhooks_encode(const struct apify_webhook *list,
+                                  size_t count,
+                                  uint8_t *out,
+                                  size_t out_len,
+                                  size_t *len);
+
+// Checks that `json` (`len` bytes) is one JSON object and makes `input` of it. The bytes are
+// borrowed: keep them valid and unchanged while `input` is used.
+//
+// # Safety
+// `input` writable; `json` points to `len` readable bytes.
+apify_error apify_input_from_json(struct apify_input *input, const uint8_t *json, size_t len);
+
 // Writes the "Run task" request (`POST /v2/actor-tasks/{task_id}/runs`) with `options`
-// (NULL: none) and `input` (`input_len` bytes of one JSON object; NULL: `{}`), from byte
+// (NULL: none) and `input` (from `apify_input_from_json`; NULL: `{}`), from byte
 // `offset` of the whole request (head and body) into `out`. `*written` gets the bytes
 // written, `*total` (if not NULL) the whole request's length: call again with `offset +
 // *written` until they meet, or give a buffer of `*total` bytes for the whole request.
@@ -813,8 +843,7 @@ apify_error apify_decimal_scaled(const struct apify_value *value,
 apify_error apify_request_run_task(const struct apify_api *api,
                                    const char *task_id,
                                    const struct apify_run_options *options,
-                                   const uint8_t *input,
-                                   size_t input_len,
+                                   const struct apify_input *input,
                                    size_t offset,
                                    uint8_t *out,
                                    size_t out_len,

@@ -18,7 +18,7 @@ use apify_core::encode::{Endpoint, Input, RunId, RunOptions, TaskId};
 use crate::apify_error;
 use crate::args::{code, enum_value, get_optional, put, put_optional, text, write_display};
 use crate::reader::{Reader, apify_reader, reader_ref};
-use crate::request::{apify_api, apify_run_options, emit, run_input, run_options};
+use crate::request::{apify_api, apify_input, apify_run_options, emit, run_input, run_options};
 use crate::storage::{Slot, Tagged, init, slot_of, value_ptr};
 
 /// Bytes of an `apify_call` on this target (asserted against the Rust type when the library
@@ -266,8 +266,8 @@ unsafe fn state(storage: *const apify_call) -> Result<*mut CallState, apify_erro
     unsafe { value_ptr(slot_of::<CallState, _>(storage)?) }
 }
 
-/// Starts a run of `task_id` with `options` (NULL: none) and `input` (`input_len` bytes of a
-/// JSON object; NULL: `{}`), then follows it as `settings` (NULL: no wait) say.
+/// Starts a run of `task_id` with `options` (NULL: none) and `input` (from
+/// `apify_input_from_json`; NULL: `{}`), then follows it as `settings` (NULL: no wait) say.
 ///
 /// # Safety
 /// `call` is NULL or writable `apify_call` storage that is not moved until the call is done.
@@ -278,8 +278,7 @@ pub unsafe extern "C" fn apify_call_start(
     call: *mut apify_call,
     task_id: *const c_char,
     options: *const apify_run_options,
-    input: *const u8,
-    input_len: usize,
+    input: *const apify_input,
     settings: *const apify_call_settings,
 ) -> apify_error {
     code(|| {
@@ -287,7 +286,7 @@ pub unsafe extern "C" fn apify_call_start(
         unsafe {
             let task = TaskId::new(text(task_id)?)?;
             let run_options = run_options(get_optional(options)?)?;
-            let input = run_input(input, input_len)?;
+            let input = run_input(input)?;
             start(call, run_options, Some(task), input, get_optional(settings)?, |options, policy, seed| {
                 Call::start(task, options, input, policy, seed)
             })

@@ -6,7 +6,8 @@ use core::ffi::c_char;
 use apify_core::Decimal;
 use apify_core::client::{Error as ClientError, MIN_BUFFER, check_settings, request};
 use apify_core::encode::{
-    BaseUrl, Endpoint, EventType, Input, Request, RunId, RunOptions, TaskId, Token, Webhook, Webhooks,
+    BaseUrl, EncodeError, Endpoint, EventType, Input, Request, RunId, RunOptions, TaskId, Token, Webhook,
+    Webhooks,
 };
 
 use crate::apify_error;
@@ -60,15 +61,11 @@ pub struct apify_run_options {
     pub build: *const c_char,
     /// `waitForFinish`: 0 to 60 seconds.
     pub wait_for_finish_secs: u8,
-    /// Ad-hoc webhooks (`webhook_count` of them; NULL when 0).
-    pub webhooks: *const apify_webhook,
-    /// How many webhooks, at most `APIFY_MAX_WEBHOOKS`.
-    pub webhook_count: usize,
-    /// Where their JSON is written before it goes into the URL (`webhook_scratch_len` bytes;
-    /// a short one gives `APIFY_ERROR_BUFFER_TOO_SMALL`). Only read while a request is built.
-    pub webhook_scratch: *mut u8,
-    /// Bytes at `webhook_scratch`.
-    pub webhook_scratch_len: usize,
+    /// `webhooks`: ad-hoc webhooks as JSON that `apify_webhooks_encode` wrote (now, or once
+    /// and kept in flash), `webhooks_json_len` bytes; NULL: none.
+    pub webhooks_json: *const u8,
+    /// Bytes at `webhooks_json`.
+    pub webhooks_json_len: usize,
 }
 
 /// Most webhooks in one run's options.
@@ -114,8 +111,7 @@ pub struct apify_webhook {
 /// their webhooks' JSON in the caller's scratch.
 ///
 /// # Safety
-/// `options` and everything it points to is valid and unchanged for `'a`, and its scratch is
-/// not used elsewhere while the result lives.
+/// `options` and everything it points to is valid and unchanged for `'a`.
 pub(crate) unsafe fn run_options<'a>(
     options: Option<&apify_run_options>,
 ) -> Result<RunOptions<'a>, apify_error> {
@@ -148,76 +144,137 @@ pub(crate) unsafe fn run_options<'a>(
         if let Some(build) = optional_text(o.build)? {
             out = out.build(build);
         }
-        if o.webhook_count > 0 {
-            let scratch = bytes_mut(o.webhook_scratch, o.webhook_scratch_len)?;
-            out = out.webhooks(webhooks(o.webhooks, o.webhook_count, scratch)?);
+        if !o.webhooks_json.is_null() {
+            out = out.webhooks(Webhooks::from_encoded(bytes(o.webhooks_json, o.webhooks_json_len)?));
         }
     }
     out.validate()?;
     Ok(out)
 }
 
-/// Encodes the C webhooks into `scratch`.
+/// Writes the JSON of `count` webhooks (at most `APIFY_MAX_WEBHOOKS`) into `out` (`out_len`
+/// bytes) for `apify_run_options.webhooks_json`; `*len` gets its length, or with
+/// `APIFY_ERROR_BUFFER_TOO_SMALL` the length needed. Each definition is checked (an event
+/// type at least, an `http(s)://` URL, ...): `APIFY_ERROR_INVALID_OPTION` otherwise. A
+/// firmware whose webhooks never change can run this once (on a host, say) and keep the bytes
+/// in flash: the serializer is then not linked.
 ///
 /// # Safety
-/// `list` points to `count` valid `apify_webhook`s whose strings are valid for `'a`.
-unsafe fn webhooks<'a>(
+/// `list` points to `count` valid `apify_webhook`s with valid strings; `out` to `out_len`
+/// writable bytes; `len` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn apify_webhooks_encode(
     list: *const apify_webhook,
     count: usize,
-    scratch: &'a mut [u8],
-) -> Result<Webhooks<'a>, apify_error> {
-    if count > APIFY_MAX_WEBHOOKS {
-        return Err(apify_error::InvalidOption);
-    }
-    if list.is_null() {
-        return Err(apify_error::NullArgument);
-    }
-    // SAFETY: `count` (at most 8) readable, aligned webhooks per the caller.
-    let list = unsafe { core::slice::from_raw_parts(list, count) };
-    let mut events = [[EventType::RunCreated; APIFY_MAX_WEBHOOK_EVENTS]; APIFY_MAX_WEBHOOKS];
-    for (c, names) in list.iter().zip(events.iter_mut()) {
-        if c.event_type_count > APIFY_MAX_WEBHOOK_EVENTS || c.set & !ALL_WEBHOOK_FLAGS != 0 {
+    out: *mut u8,
+    out_len: usize,
+    len: *mut usize,
+) -> apify_error {
+    code(|| {
+        if count > APIFY_MAX_WEBHOOKS {
             return Err(apify_error::InvalidOption);
         }
-        if c.event_type_count > 0 && c.event_types.is_null() {
+        if list.is_null() {
             return Err(apify_error::NullArgument);
         }
-        for (i, slot) in names.iter_mut().take(c.event_type_count).enumerate() {
-            // SAFETY: `event_type_count` readable pointers per the caller (checked non-null
-            // above), each a string valid for 'a.
-            *slot = EventType::from_name(unsafe { text(*c.event_types.add(i)) }?);
-        }
-    }
-    let mut hooks = [Webhook::new(&[], ""); APIFY_MAX_WEBHOOKS];
-    for ((c, names), hook) in list.iter().zip(events.iter()).zip(hooks.iter_mut()) {
-        let names = names.get(..c.event_type_count).unwrap_or_default();
-        // SAFETY: the strings of each webhook are valid for 'a per the caller.
-        let mut h = Webhook::new(names, unsafe { text(c.request_url) }?);
-        // SAFETY: as above.
-        unsafe {
-            if let Some(t) = optional_text(c.payload_template)? {
-                h = h.payload_template(t);
+        // SAFETY: `count` (at most 8) readable, aligned webhooks per the caller.
+        let list = unsafe { core::slice::from_raw_parts(list, count) };
+        let mut events = [[EventType::RunCreated; APIFY_MAX_WEBHOOK_EVENTS]; APIFY_MAX_WEBHOOKS];
+        for (c, names) in list.iter().zip(events.iter_mut()) {
+            if c.event_type_count > APIFY_MAX_WEBHOOK_EVENTS || c.set & !ALL_WEBHOOK_FLAGS != 0 {
+                return Err(apify_error::InvalidOption);
             }
-            if let Some(t) = optional_text(c.headers_template)? {
-                h = h.headers_template(t);
+            if c.event_type_count > 0 && c.event_types.is_null() {
+                return Err(apify_error::NullArgument);
             }
-            if let Some(k) = optional_text(c.idempotency_key)? {
-                h = h.idempotency_key(k);
+            for (i, slot) in names.iter_mut().take(c.event_type_count).enumerate() {
+                // SAFETY: `event_type_count` readable pointers per the caller (checked
+                // non-null above), each a valid string.
+                *slot = EventType::from_name(unsafe { text(*c.event_types.add(i)) }?);
             }
         }
-        if c.set & APIFY_WEBHOOK_SHOULD_INTERPOLATE_STRINGS != 0 {
-            h = h.should_interpolate_strings(c.should_interpolate_strings);
+        let mut hooks = [Webhook::new(&[], ""); APIFY_MAX_WEBHOOKS];
+        for ((c, names), hook) in list.iter().zip(events.iter()).zip(hooks.iter_mut()) {
+            let names = names.get(..c.event_type_count).unwrap_or_default();
+            // SAFETY: the strings of each webhook are valid per the caller.
+            let mut h = Webhook::new(names, unsafe { text(c.request_url) }?);
+            // SAFETY: as above.
+            unsafe {
+                if let Some(t) = optional_text(c.payload_template)? {
+                    h = h.payload_template(t);
+                }
+                if let Some(t) = optional_text(c.headers_template)? {
+                    h = h.headers_template(t);
+                }
+                if let Some(k) = optional_text(c.idempotency_key)? {
+                    h = h.idempotency_key(k);
+                }
+            }
+            if c.set & APIFY_WEBHOOK_SHOULD_INTERPOLATE_STRINGS != 0 {
+                h = h.should_interpolate_strings(c.should_interpolate_strings);
+            }
+            if c.set & APIFY_WEBHOOK_IGNORE_SSL_ERRORS != 0 {
+                h = h.ignore_ssl_errors(c.ignore_ssl_errors);
+            }
+            if c.set & APIFY_WEBHOOK_DO_NOT_RETRY != 0 {
+                h = h.do_not_retry(c.do_not_retry);
+            }
+            *hook = h;
         }
-        if c.set & APIFY_WEBHOOK_IGNORE_SSL_ERRORS != 0 {
-            h = h.ignore_ssl_errors(c.ignore_ssl_errors);
-        }
-        if c.set & APIFY_WEBHOOK_DO_NOT_RETRY != 0 {
-            h = h.do_not_retry(c.do_not_retry);
-        }
-        *hook = h;
-    }
-    // `Webhooks` keeps only the JSON (in the caller's scratch), not the definitions.
-    Webhooks::encode(hooks.get(..count).unwrap_or_default(), scratch).map_err(apify_error::from)
+        let hooks = hooks.get(..count).unwrap_or_default();
+        // SAFETY: the caller's contract.
+        let scratch = unsafe { bytes_mut(out, out_len) }?;
+        let written = match Webhooks::encode(hooks, scratch) {
+            Ok(webhooks) => webhooks.json().len(),
+            Err(e) => {
+                if let EncodeError::BufferTooSmall { needed } = e {
+                    // SAFETY: the caller's contract.
+                    unsafe { put(len, needed) }?;
+                }
+                return Err(e.into());
+            }
+        };
+        // SAFETY: the caller's contract.
+        unsafe { put(len, written) }
+    })
+}
+
+/// Input overrides (the body of "Run task"), checked once to be one JSON object by
+/// `apify_input_from_json`; calls and requests take it without checking it again.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct apify_input {
+    /// The JSON.
+    pub json: *const u8,
+    /// Bytes at `json`.
+    pub len: usize,
+    /// Set by `apify_input_from_json` from the two above: an input filled in or changed by
+    /// hand is refused (`APIFY_ERROR_INVALID_INPUT`).
+    pub seal: usize,
+}
+
+fn seal(json: *const u8, len: usize) -> usize {
+    (json as usize ^ len.rotate_left(13)) ^ 0x5a5a_a5a5
+}
+
+/// Checks that `json` (`len` bytes) is one JSON object and makes `input` of it. The bytes are
+/// borrowed: keep them valid and unchanged while `input` is used.
+///
+/// # Safety
+/// `input` writable; `json` points to `len` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn apify_input_from_json(
+    input: *mut apify_input,
+    json: *const u8,
+    len: usize,
+) -> apify_error {
+    code(|| {
+        // SAFETY: the caller's contract.
+        let bytes = unsafe { bytes(json, len) }?;
+        Input::from_json(bytes)?;
+        // SAFETY: the caller's contract.
+        unsafe { put(input, apify_input { json, len, seal: seal(json, len) }) }
+    })
 }
 
 /// The API's address and token from `api`, checked as the Rust clients check theirs.
@@ -297,7 +354,7 @@ fn optional_u8(value: i32, max: u8) -> Result<Option<u8>, apify_error> {
 }
 
 /// Writes the "Run task" request (`POST /v2/actor-tasks/{task_id}/runs`) with `options`
-/// (NULL: none) and `input` (`input_len` bytes of one JSON object; NULL: `{}`), from byte
+/// (NULL: none) and `input` (from `apify_input_from_json`; NULL: `{}`), from byte
 /// `offset` of the whole request (head and body) into `out`. `*written` gets the bytes
 /// written, `*total` (if not NULL) the whole request's length: call again with `offset +
 /// *written` until they meet, or give a buffer of `*total` bytes for the whole request.
@@ -310,8 +367,7 @@ pub unsafe extern "C" fn apify_request_run_task(
     api: *const apify_api,
     task_id: *const c_char,
     options: *const apify_run_options,
-    input: *const u8,
-    input_len: usize,
+    input: *const apify_input,
     offset: usize,
     out: *mut u8,
     out_len: usize,
@@ -323,22 +379,24 @@ pub unsafe extern "C" fn apify_request_run_task(
         unsafe {
             let task = TaskId::new(text(task_id)?)?;
             let options = run_options(get_optional(options)?)?;
-            let input = run_input(input, input_len)?;
+            let input = run_input(input)?;
             emit(api, Endpoint::run_task(task, &options, input), offset, out, out_len, written, total)
         }
     })
 }
 
-/// The input body: NULL is `{}`.
+/// The input body: NULL is `{}`; else one that `apify_input_from_json` made.
 ///
 /// # Safety
-/// As [`bytes`].
-pub(crate) unsafe fn run_input<'a>(input: *const u8, len: usize) -> Result<Input<'a>, apify_error> {
-    if input.is_null() && len == 0 {
-        return Ok(Input::EMPTY);
+/// `input` is NULL or a valid `apify_input` whose bytes are valid for `'a`.
+pub(crate) unsafe fn run_input<'a>(input: *const apify_input) -> Result<Input<'a>, apify_error> {
+    // SAFETY: the caller's contract.
+    let Some(input) = unsafe { get_optional(input) }? else { return Ok(Input::EMPTY) };
+    if input.seal != seal(input.json, input.len) {
+        return Err(apify_error::InvalidInput);
     }
     // SAFETY: the caller's contract.
-    Input::from_json(unsafe { bytes(input, len) }?).map_err(apify_error::from)
+    Ok(Input::from_checked_json(unsafe { bytes(input.json, input.len) }?))
 }
 
 /// Writes "Get run" (`GET /v2/actor-runs/{run_id}`), with `waitForFinish` of

@@ -170,11 +170,15 @@ fn requests_in_windows_are_the_core_request() {
         restart_on_error: false,
         build: c"beta".as_ptr(),
         wait_for_finish_secs: 0,
-        webhooks: null(),
-        webhook_count: 0,
-        webhook_scratch: null_mut(),
-        webhook_scratch_len: 0,
+        webhooks_json: null(),
+        webhooks_json_len: 0,
     };
+    let mut c_input = std::mem::MaybeUninit::<apify_input>::uninit();
+    // SAFETY: `input` lives through the test; `c_input` is written on success.
+    let e = unsafe { apify_input_from_json(c_input.as_mut_ptr(), input.as_ptr(), input.len()) };
+    assert_eq!(e, apify_error::Ok);
+    // SAFETY: written by the successful call.
+    let c_input = unsafe { c_input.assume_init() };
     let api = api(c"http://127.0.0.1:8080", Some(c"apify_api_secret"));
     for window in [whole.len(), 64, 7] {
         let mut out = Vec::new();
@@ -188,8 +192,7 @@ fn requests_in_windows_are_the_core_request() {
                     &api,
                     c"janedoe~my-task".as_ptr(),
                     &c_options,
-                    input.as_ptr(),
-                    input.len(),
+                    &c_input,
                     offset,
                     buf.as_mut_ptr(),
                     buf.len(),
@@ -238,7 +241,7 @@ fn the_call_machine_starts_and_follows_a_run() {
         poll_wait_secs: 0,
     };
     // SAFETY: our storage; the task ID is a static string.
-    let e = unsafe { apify_call_start(call, c"janedoe~my-task".as_ptr(), null(), null(), 0, &settings) };
+    let e = unsafe { apify_call_start(call, c"janedoe~my-task".as_ptr(), null(), null(), &settings) };
     assert_eq!(e, apify_error::Ok);
     let ready = http(201, br#"{"data":{"id":"HG7ML7M8z78YcAPEB","status":"READY"}}"#);
     let first = exchange(call, &mut reader, 0, &ready);
@@ -272,7 +275,7 @@ fn the_call_machine_starts_and_follows_a_run() {
 fn a_start_cut_after_sending_is_never_sent_again() {
     let call = call();
     // SAFETY: our storage; the task ID is a static string.
-    let e = unsafe { apify_call_start(call, c"janedoe~my-task".as_ptr(), null(), null(), 0, null()) };
+    let e = unsafe { apify_call_start(call, c"janedoe~my-task".as_ptr(), null(), null(), null()) };
     assert_eq!(e, apify_error::Ok);
     let mut action = std::mem::MaybeUninit::<apify_action>::uninit();
     // SAFETY: our storage.
@@ -289,7 +292,7 @@ fn a_start_cut_after_sending_is_never_sent_again() {
     // SAFETY: as above.
     unsafe {
         assert_eq!(
-            apify_call_start(call, c"janedoe~my-task".as_ptr(), null(), null(), 0, null()),
+            apify_call_start(call, c"janedoe~my-task".as_ptr(), null(), null(), null()),
             apify_error::Ok
         );
         assert_eq!(apify_call_next(call, 0, action.as_mut_ptr()), apify_error::Ok);
@@ -328,7 +331,7 @@ fn storage_that_was_not_initialised_or_was_moved_is_refused() {
         assert_eq!(apify_reader_status(&*reader, &mut status), apify_error::Ok);
         assert_eq!(apify_reader_status(&*moved, &mut status), apify_error::NotInitialised);
         assert_eq!(
-            apify_call_start(call, c"janedoe~my-task".as_ptr(), null(), null(), 0, null()),
+            apify_call_start(call, c"janedoe~my-task".as_ptr(), null(), null(), null()),
             apify_error::Ok
         );
     }

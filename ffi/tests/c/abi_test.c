@@ -146,6 +146,7 @@ static void misuse(void) {
   apify_action action;
   apify_run_options options;
   apify_webhook hook;
+  apify_input input;
   const char *events[1] = {"ACTOR.RUN.FAILED"};
   uint8_t scratch[256], buf[512];
   char text[8];
@@ -166,7 +167,7 @@ static void misuse(void) {
   EXPECT(apify_reader_finish(NULL), APIFY_ERROR_NULL_ARGUMENT);
   EXPECT(apify_reader_status(NULL, &status), APIFY_ERROR_NULL_ARGUMENT);
   EXPECT(apify_reader_field(NULL, "data.id", &value), APIFY_ERROR_NULL_ARGUMENT);
-  EXPECT(apify_call_start(NULL, "janedoe~my-task", NULL, NULL, 0, NULL), APIFY_ERROR_NULL_ARGUMENT);
+  EXPECT(apify_call_start(NULL, "janedoe~my-task", NULL, NULL, NULL), APIFY_ERROR_NULL_ARGUMENT);
   EXPECT(apify_call_next(NULL, 0, &action), APIFY_ERROR_NULL_ARGUMENT);
   EXPECT(apify_request_get_run(NULL, "HG7ML7M8z78YcAPEB", -1, 0, buf, sizeof buf, &written, NULL),
          APIFY_ERROR_NULL_ARGUMENT);
@@ -233,47 +234,54 @@ static void misuse(void) {
          APIFY_ERROR_INVALID_ARGUMENT);
   EXPECT(apify_request_get_run(&api, "", -1, 0, buf, sizeof buf, &written, NULL),
          APIFY_ERROR_INVALID_RUN_ID);
-  EXPECT(apify_request_run_task(&api, "", NULL, NULL, 0, 0, buf, sizeof buf, &written, NULL),
+  EXPECT(apify_request_run_task(&api, "", NULL, NULL, 0, buf, sizeof buf, &written, NULL),
          APIFY_ERROR_INVALID_TASK_ID);
-  EXPECT(apify_request_run_task(&api, "janedoe~my-task", NULL, (const uint8_t *)"[1]", 3, 0, buf, sizeof buf,
-                                &written, NULL),
+  EXPECT(apify_input_from_json(&input, (const uint8_t *)"[1]", 3), APIFY_ERROR_INVALID_INPUT);
+  EXPECT(apify_input_from_json(&input, (const uint8_t *)"{\"a\":", 5), APIFY_ERROR_INVALID_INPUT);
+  EXPECT(apify_input_from_json(&input, (const uint8_t *)"{\"a\":1}", 7), APIFY_ERROR_OK);
+  EXPECT(apify_request_run_task(&api, "janedoe~my-task", NULL, &input, 0, buf, sizeof buf, &written, &total),
+         APIFY_ERROR_OK);
+  CHECK(written == total && memcmp(buf + total - 7, "{\"a\":1}", 7) == 0);
+  input.len = 3; /* changed by hand: refused */
+  EXPECT(apify_request_run_task(&api, "janedoe~my-task", NULL, &input, 0, buf, sizeof buf, &written, NULL),
          APIFY_ERROR_INVALID_INPUT);
-  EXPECT(apify_request_run_task(&https_api, "janedoe~my-task", NULL, NULL, 0, 0, buf, sizeof buf, &written, NULL),
+  EXPECT(apify_request_run_task(&https_api, "janedoe~my-task", NULL, NULL, 0, buf, sizeof buf, &written, NULL),
          APIFY_ERROR_TLS_REQUIRED);
   https_api.tls = true;
-  EXPECT(apify_request_run_task(&https_api, "janedoe~my-task", NULL, NULL, 0, 0, buf, sizeof buf, &written, NULL),
+  EXPECT(apify_request_run_task(&https_api, "janedoe~my-task", NULL, NULL, 0, buf, sizeof buf, &written, NULL),
          APIFY_ERROR_OK);
   EXPECT(apify_request_get_run(&api, "\xff\xfe", -1, 0, buf, sizeof buf, &written, NULL),
          APIFY_ERROR_INVALID_ARGUMENT);
   memset(&options, 0, sizeof options);
   options.set = APIFY_OPTION_MEMORY;
   options.memory_mbytes = 1000;
-  EXPECT(apify_request_run_task(&api, "janedoe~my-task", &options, NULL, 0, 0, buf, sizeof buf, &written, NULL),
+  EXPECT(apify_request_run_task(&api, "janedoe~my-task", &options, NULL, 0, buf, sizeof buf, &written, NULL),
          APIFY_ERROR_INVALID_OPTION);
   options.set = 1u << 31;
-  EXPECT(apify_request_run_task(&api, "janedoe~my-task", &options, NULL, 0, 0, buf, sizeof buf, &written, NULL),
+  EXPECT(apify_request_run_task(&api, "janedoe~my-task", &options, NULL, 0, buf, sizeof buf, &written, NULL),
          APIFY_ERROR_INVALID_ARGUMENT);
   memset(&options, 0, sizeof options);
   memset(&hook, 0, sizeof hook);
   hook.event_types = events;
   hook.event_type_count = 1;
   hook.request_url = "https://example.com/failed";
-  options.webhooks = &hook;
-  options.webhook_count = 1;
-  options.webhook_scratch = scratch;
-  options.webhook_scratch_len = 10;
-  EXPECT(apify_request_run_task(&api, "janedoe~my-task", &options, NULL, 0, 0, buf, sizeof buf, &written, NULL),
-         APIFY_ERROR_BUFFER_TOO_SMALL);
-  options.webhook_scratch_len = sizeof scratch;
-  EXPECT(apify_request_run_task(&api, "janedoe~my-task", &options, NULL, 0, 0, buf, sizeof buf, &written, &total),
+  EXPECT(apify_webhooks_encode(&hook, 1, scratch, 10, &needed), APIFY_ERROR_BUFFER_TOO_SMALL);
+  CHECK(needed == 79);
+  EXPECT(apify_webhooks_encode(&hook, 1, scratch, sizeof scratch, &needed), APIFY_ERROR_OK);
+  CHECK(needed == 79 && memcmp(scratch, "[{\"eventTypes\":[\"ACTOR.RUN.FAILED\"]", 35) == 0);
+  options.webhooks_json = scratch;
+  options.webhooks_json_len = needed;
+  EXPECT(apify_request_run_task(&api, "janedoe~my-task", &options, NULL, 0, buf, sizeof buf, &written, &total),
          APIFY_ERROR_OK);
   CHECK(written == total && strstr((const char *)buf, "webhooks=") != NULL);
-  options.webhook_count = APIFY_MAX_WEBHOOKS + 1;
-  EXPECT(apify_request_run_task(&api, "janedoe~my-task", &options, NULL, 0, 0, buf, sizeof buf, &written, NULL),
+  EXPECT(apify_webhooks_encode(&hook, APIFY_MAX_WEBHOOKS + 1, scratch, sizeof scratch, &needed),
          APIFY_ERROR_INVALID_OPTION);
+  hook.request_url = "ftp://example.com";
+  EXPECT(apify_webhooks_encode(&hook, 1, scratch, sizeof scratch, &needed), APIFY_ERROR_INVALID_OPTION);
+  EXPECT(apify_webhooks_encode(NULL, 1, scratch, sizeof scratch, &needed), APIFY_ERROR_NULL_ARGUMENT);
 
   /* The call machine, out of order and with bad enumerations. */
-  EXPECT(apify_call_start(&call, "janedoe~my-task", NULL, NULL, 0, NULL), APIFY_ERROR_OK);
+  EXPECT(apify_call_start(&call, "janedoe~my-task", NULL, NULL, NULL), APIFY_ERROR_OK);
   EXPECT(apify_call_request(&call, &api, 0, buf, sizeof buf, &written, NULL), APIFY_ERROR_WRONG_STATE);
   {
     const char *id = NULL;
@@ -292,10 +300,10 @@ static void misuse(void) {
     apify_call_settings settings;
     memset(&settings, 0, sizeof settings);
     settings.policy = 7;
-    EXPECT(apify_call_start(&call, "janedoe~my-task", NULL, NULL, 0, &settings), APIFY_ERROR_INVALID_ARGUMENT);
+    EXPECT(apify_call_start(&call, "janedoe~my-task", NULL, NULL, &settings), APIFY_ERROR_INVALID_ARGUMENT);
     settings.policy = APIFY_POLICY_FLEET;
     settings.poll_wait_secs = 61;
-    EXPECT(apify_call_start(&call, "janedoe~my-task", NULL, NULL, 0, &settings), APIFY_ERROR_INVALID_ARGUMENT);
+    EXPECT(apify_call_start(&call, "janedoe~my-task", NULL, NULL, &settings), APIFY_ERROR_INVALID_ARGUMENT);
   }
 }
 
