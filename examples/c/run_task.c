@@ -8,7 +8,8 @@
  * https:// address over a connection that is not TLS.
  *
  * Build (after `cargo build --release -p apify-ffi`):
- *   cc -std=c99 -Iffi/include examples/c/run_task.c target/release/libapify_ffi.a -lpthread -ldl -lm -o run_task
+ *   cc -std=c99 -Iffi/include examples/c/run_task.c target/release/libapify_ffi.a \
+ *      -Wl,--gc-sections -lpthread -ldl -lm -o run_task
  * Try it against the stand-in (`cargo run -p apify-run -- stub --port 8080`):
  *   ./run_task --base-url http://127.0.0.1:8080 --wait 30 janedoe~my-task
  *
