@@ -13,7 +13,7 @@
  *
  *   apify_call call; apify_reader reader; apify_action action;
  *   apify_call_settings settings = {0}; settings.wait_ms = 60000;
- *   apify_call_start(&call, "janedoe~my-task", NULL, NULL, 0, &settings);
+ *   apify_call_start(&call, "janedoe~my-task", NULL, NULL, &settings);
  *   for (;;) {
  *     apify_call_next(&call, now_ms(), &action);
  *     if (action.kind == APIFY_ACTION_KIND_SLEEP) { sleep_ms(action.ms); continue; }
@@ -63,13 +63,15 @@
 
 #if defined(APIFY_POINTER_32)
 // Bytes of an `apify_reader` on this target (asserted against the Rust type when the
-// library is built).
-#define APIFY_READER_SIZE 2160
+// library is built). They leave room for apify-core's `items` feature, which Cargo turns on
+// when this crate is built with the rest of the workspace (features are united): 64 bytes of
+// it go unused in a build of this crate alone.
+#define APIFY_READER_SIZE 2224
 #endif
 
 #if defined(APIFY_POINTER_64)
-// Bytes of an `apify_reader` on this target.
-#define APIFY_READER_SIZE 2224
+// Bytes of an `apify_reader` on this target (see the 32-bit constant).
+#define APIFY_READER_SIZE 2288
 #endif
 
 // Alignment of the storage types (`apify_reader`, `apify_call`): that of `uint64_t`.
@@ -190,6 +192,32 @@ enum apify_action_kind
 typedef enum apify_action_kind apify_action_kind;
 #else
 typedef uint32_t apify_action_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The request a `SEND` names (for logs; all go to the API's host).
+enum apify_operation
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Not sending.
+  APIFY_OPERATION_NONE,
+  // `POST /v2/actor-tasks/{task}/runs`: start the run (never sent twice unless the first
+  // cannot have reached the server).
+  APIFY_OPERATION_RUN_TASK,
+  // `GET /v2/actor-runs/{run}`: poll the run.
+  APIFY_OPERATION_GET_RUN,
+  // `POST /v2/actor-runs/{run}/abort`.
+  APIFY_OPERATION_ABORT_RUN,
+  // `GET /v2/actor-tasks/{task}/runs/last`.
+  APIFY_OPERATION_LAST_RUN,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum apify_operation apify_operation;
+#else
+typedef uint32_t apify_operation;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -479,6 +507,8 @@ typedef struct apify_action {
   apify_action_kind kind;
   // Send: the attempt's timeout; sleep: how long.
   uint32_t ms;
+  // Send: which request (`apify_call_request` writes it).
+  apify_operation operation;
   // Sleep: why.
   apify_sleep_reason sleep_reason;
   // Retry: the attempt that comes next (from 2) and how many the policy allows.

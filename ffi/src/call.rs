@@ -125,6 +125,23 @@ pub enum apify_finish {
     OutcomeUnknown,
 }
 
+/// The request a `SEND` names (for logs; all go to the API's host).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum apify_operation {
+    /// Not sending.
+    None,
+    /// `POST /v2/actor-tasks/{task}/runs`: start the run (never sent twice unless the first
+    /// cannot have reached the server).
+    RunTask,
+    /// `GET /v2/actor-runs/{run}`: poll the run.
+    GetRun,
+    /// `POST /v2/actor-runs/{run}/abort`.
+    AbortRun,
+    /// `GET /v2/actor-tasks/{task}/runs/last`.
+    LastRun,
+}
+
 /// What `apify_call_next` says to do.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
@@ -133,6 +150,8 @@ pub struct apify_action {
     pub kind: apify_action_kind,
     /// Send: the attempt's timeout; sleep: how long.
     pub ms: u32,
+    /// Send: which request (`apify_call_request` writes it).
+    pub operation: apify_operation,
     /// Sleep: why.
     pub sleep_reason: apify_sleep_reason,
     /// Retry: the attempt that comes next (from 2) and how many the policy allows.
@@ -408,6 +427,7 @@ pub unsafe extern "C" fn apify_call_next(
         let mut out = apify_action {
             kind: apify_action_kind::Done,
             ms: 0,
+            operation: apify_operation::None,
             sleep_reason: apify_sleep_reason::None,
             attempt: 0,
             max_attempts: 0,
@@ -415,15 +435,21 @@ pub unsafe extern "C" fn apify_call_next(
         };
         match machine.next(now_ms) {
             Action::Send { endpoint, timeout_ms } => {
-                *sending = Some(match endpoint {
-                    Endpoint::RunTask { .. } => Sending::RunTask,
-                    Endpoint::GetRun { wait_for_finish_secs, .. } => Sending::GetRun(wait_for_finish_secs),
-                    Endpoint::AbortRun { gracefully, .. } => Sending::Abort(gracefully),
-                    Endpoint::LastTaskRun { wait_for_finish_secs, .. } => {
-                        Sending::LastRun(wait_for_finish_secs)
+                let (send, operation) = match endpoint {
+                    Endpoint::RunTask { .. } => (Sending::RunTask, apify_operation::RunTask),
+                    Endpoint::GetRun { wait_for_finish_secs: w, .. } => {
+                        (Sending::GetRun(w), apify_operation::GetRun)
+                    }
+                    Endpoint::AbortRun { gracefully, .. } => {
+                        (Sending::Abort(gracefully), apify_operation::AbortRun)
+                    }
+                    Endpoint::LastTaskRun { wait_for_finish_secs: w, .. } => {
+                        (Sending::LastRun(w), apify_operation::LastRun)
                     }
                     _ => return Err(apify_error::WrongState),
-                });
+                };
+                *sending = Some(send);
+                out.operation = operation;
                 out.kind = apify_action_kind::Send;
                 out.ms = timeout_ms;
             }

@@ -12,12 +12,14 @@ use crate::args::{bytes, code, get, put, put_optional, text, write_display};
 use crate::storage::{Slot, Tagged, init, slot_of, value, value_ref};
 
 /// Bytes of an `apify_reader` on this target (asserted against the Rust type when the
-/// library is built).
+/// library is built). They leave room for apify-core's `items` feature, which Cargo turns on
+/// when this crate is built with the rest of the workspace (features are united): 64 bytes of
+/// it go unused in a build of this crate alone.
 #[cfg(target_pointer_width = "32")]
-pub const APIFY_READER_SIZE: usize = 2160;
-/// Bytes of an `apify_reader` on this target.
-#[cfg(target_pointer_width = "64")]
 pub const APIFY_READER_SIZE: usize = 2224;
+/// Bytes of an `apify_reader` on this target (see the 32-bit constant).
+#[cfg(target_pointer_width = "64")]
+pub const APIFY_READER_SIZE: usize = 2288;
 /// Alignment of the storage types (`apify_reader`, `apify_call`): that of `uint64_t`.
 pub const APIFY_STORAGE_ALIGN: usize = 8;
 
@@ -340,8 +342,9 @@ impl apify_value {
         }
     }
 
-    fn from_field(value: FieldValue<'_>) -> Self {
-        match value {
+    /// `None` for a kind this library does not know yet (read as no value, never as another).
+    fn from_field(value: FieldValue<'_>) -> Option<Self> {
+        Some(match value {
             FieldValue::Text(t) => Self {
                 text: t.as_str().as_ptr().cast(),
                 text_len: t.as_str().len(),
@@ -363,8 +366,8 @@ impl apify_value {
                 ..Self::empty(apify_value_kind::Decimal)
             },
             FieldValue::Bool(b) => Self { boolean: b, ..Self::empty(apify_value_kind::Bool) },
-            _ => Self::empty(apify_value_kind::Bool),
-        }
+            _ => return None,
+        })
     }
 
     fn decimal(&self) -> Result<Decimal, apify_error> {
@@ -382,7 +385,7 @@ fn read_field(reader: &Reader, field: FieldPath) -> Result<apify_value, apify_er
         Outcome::ApiError(error) => error.get(field),
         _ => None,
     };
-    value.map(apify_value::from_field).ok_or(apify_error::NoValue)
+    value.and_then(apify_value::from_field).ok_or(apify_error::NoValue)
 }
 
 /// The value of the field at `path` (`"data.status"`, `"data.stats.durationMillis"`,

@@ -218,6 +218,7 @@ fn exchange(call: *mut apify_call, reader: &mut apify_reader, now: u64, answer: 
     // SAFETY: written by the successful call.
     let action = unsafe { action.assume_init() };
     assert_eq!(action.kind, apify_action_kind::Send);
+    assert_eq!(action.operation, if now == 0 { apify_operation::RunTask } else { apify_operation::GetRun });
     let api = api(c"http://127.0.0.1:8080", None);
     let (mut buf, mut written, mut total) = ([0u8; 512], 0, 0);
     // SAFETY: as above; the buffer is 512 bytes.
