@@ -107,8 +107,8 @@ pub struct apify_webhook {
     pub do_not_retry: bool,
 }
 
-/// The part of an `apify_run_options` that lives past the call building it: the options with
-/// their webhooks' JSON in the caller's scratch.
+/// The core's options from an `apify_run_options` (NULL: none), checked against the API's
+/// rules. They borrow the strings and webhook JSON it points to.
 ///
 /// # Safety
 /// `options` and everything it points to is valid and unchanged for `'a`.
@@ -288,6 +288,8 @@ pub(crate) unsafe fn target<'a>(
     let api = unsafe { get(api) }?;
     // SAFETY: the caller's contract for its strings.
     let (base, token) = unsafe { (optional_text(api.base_url)?, optional_text(api.token)?) };
+    // The buffer check does not apply (requests are written in windows of any size): the
+    // smallest size it accepts is passed.
     check_settings::<()>(base.unwrap_or(apify_core::encode::APIFY_API), token, api.tls, MIN_BUFFER).map_err(
         |e| match e {
             ClientError::TlsRequired => apify_error::TlsRequired,
