@@ -75,17 +75,24 @@ pub(crate) unsafe fn bytes_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [
     Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len) })
 }
 
-/// Writes `value` to a required out-parameter.
-///
-/// # Safety
-/// `ptr` is NULL or points to writable memory for a `T`, aligned.
-pub(crate) unsafe fn put<T>(ptr: *mut T, value: T) -> Result<(), apify_error> {
+/// Checks a required out-parameter before a function changes any state, so that a bad one
+/// leaves everything as it was.
+pub(crate) fn writable<T>(ptr: *mut T) -> Result<(), apify_error> {
     if ptr.is_null() {
         return Err(apify_error::NullArgument);
     }
     if !ptr.is_aligned() {
         return Err(apify_error::Misaligned);
     }
+    Ok(())
+}
+
+/// Writes `value` to a required out-parameter.
+///
+/// # Safety
+/// `ptr` is NULL or points to writable memory for a `T`, aligned.
+pub(crate) unsafe fn put<T>(ptr: *mut T, value: T) -> Result<(), apify_error> {
+    writable(ptr)?;
     // SAFETY: non-null and aligned; writable per the caller. `write` drops nothing (the
     // out-parameters are plain C data whose old bytes may be uninitialised).
     unsafe { ptr.write(value) };

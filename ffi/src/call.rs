@@ -16,7 +16,7 @@ use apify_core::call::{Action, Call, Cause, Finish, RetryPolicy, SleepReason, St
 use apify_core::encode::{Endpoint, Input, RunId, RunOptions, TaskId};
 
 use crate::apify_error;
-use crate::args::{code, enum_value, get_optional, put, put_optional, text, write_display};
+use crate::args::{code, enum_value, get_optional, put, put_optional, text, writable, write_display};
 use crate::reader::{Reader, apify_reader, reader_ref};
 use crate::request::{apify_api, apify_input, apify_run_options, emit, run_input, run_options};
 use crate::storage::{Slot, Tagged, init, slot_of, value_ptr};
@@ -414,6 +414,8 @@ pub unsafe extern "C" fn apify_call_next(
     action: *mut apify_action,
 ) -> apify_error {
     code(|| {
+        // The machine moves on in `next`: a bad out-parameter must stop it before.
+        writable(action)?;
         // SAFETY: the caller's contract.
         let state = unsafe { state(call) }?;
         // SAFETY: only these fields are borrowed mutably, not `options` (see CallState).

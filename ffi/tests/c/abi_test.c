@@ -287,7 +287,13 @@ static void misuse(void) {
     const char *id = NULL;
     EXPECT(apify_call_run_id(&call, &id, &written, NULL), APIFY_ERROR_NO_VALUE);
   }
+  EXPECT(apify_call_next(&call, 0, NULL), APIFY_ERROR_NULL_ARGUMENT); /* the call stays as it was */
   EXPECT(apify_call_next(&call, 0, &action), APIFY_ERROR_OK);
+  CHECK(action.kind == APIFY_ACTION_KIND_SEND && action.operation == APIFY_OPERATION_RUN_TASK);
+  EXPECT(apify_call_on_failure(&call, 1, APIFY_STAGE_CONNECT, APIFY_CAUSE_REFUSED), APIFY_ERROR_OK);
+  EXPECT(apify_call_next(&call, 2, &action), APIFY_ERROR_OK);
+  CHECK(action.kind == APIFY_ACTION_KIND_SLEEP && action.attempt == 2); /* the first attempt counted once */
+  EXPECT(apify_call_next(&call, 2 + action.ms, &action), APIFY_ERROR_OK);
   CHECK(action.kind == APIFY_ACTION_KIND_SEND);
   EXPECT(apify_call_request(&call, &api, 0, buf, sizeof buf, &written, &total), APIFY_ERROR_OK);
   CHECK(written == total && memcmp(buf, "POST /v2/actor-tasks/janedoe~my-task/runs", 41) == 0);
