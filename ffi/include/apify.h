@@ -861,6 +861,20 @@ apify_error apify_webhooks_encode(const struct apify_webhook *list,
 // `input` writable; `json` points to `len` readable bytes.
 apify_error apify_input_from_json(struct apify_input *input, const uint8_t *json, size_t len);
 
+// Checks `options` as a request would and, when one breaks a rule, writes which and why
+// (`invalid `memory`: must be a power of two from 128 to 32768 (MB)`, NUL-terminated) into
+// `buf` (`cap` bytes; `*needed`, if not NULL, gets the size it takes). Returns what the
+// request would return (`APIFY_ERROR_INVALID_OPTION`, ...), or OK with `buf` untouched: for
+// a log line that says more than the code.
+//
+// # Safety
+// `options` valid with its strings; `buf` points to `cap` writable bytes; `needed` NULL or
+// writable.
+apify_error apify_run_options_check(const struct apify_run_options *options,
+                                    char *buf,
+                                    size_t cap,
+                                    size_t *needed);
+
 // Writes the "Run task" request (`POST /v2/actor-tasks/{task_id}/runs`) with `options`
 // (NULL: none) and `input` (from `apify_input_from_json`; NULL: `{}`), from byte
 // `offset` of the whole request (head and body) into `out`. `*written` gets the bytes

@@ -11,7 +11,9 @@ use apify_core::encode::{
 };
 
 use crate::apify_error;
-use crate::args::{bytes, bytes_mut, code, get, get_optional, optional_text, put, put_optional, text};
+use crate::args::{
+    bytes, bytes_mut, code, get, get_optional, optional_text, put, put_optional, text, write_display,
+};
 
 /// Where requests go and with which token.
 #[repr(C)]
@@ -116,8 +118,32 @@ pub(crate) unsafe fn run_options<'a>(
     options: Option<&apify_run_options>,
 ) -> Result<RunOptions<'a>, apify_error> {
     let Some(o) = options else { return Ok(RunOptions::new()) };
+    // SAFETY: the caller's contract, passed on.
+    unsafe { run_options_checked(o) }.map_err(|e| match e {
+        Checked::Encode(e) => e.into(),
+        Checked::Argument(code) => code,
+    })
+}
+
+/// Why options were refused: a rule of the API's (with its sentence), or an argument.
+enum Checked {
+    Encode(EncodeError),
+    Argument(apify_error),
+}
+
+impl From<apify_error> for Checked {
+    fn from(code: apify_error) -> Self {
+        Self::Argument(code)
+    }
+}
+
+/// As [`run_options`], keeping the broken rule.
+///
+/// # Safety
+/// As [`run_options`].
+unsafe fn run_options_checked<'a>(o: &apify_run_options) -> Result<RunOptions<'a>, Checked> {
     if o.set & !ALL_OPTIONS != 0 {
-        return Err(apify_error::InvalidArgument);
+        return Err(apify_error::InvalidArgument.into());
     }
     let mut out = RunOptions::new();
     let has = |bit| o.set & bit != 0;
@@ -139,7 +165,13 @@ pub(crate) unsafe fn run_options<'a>(
     // SAFETY: the caller's contract for every string and array of `options`.
     unsafe {
         if let Some(usd) = optional_text(o.max_total_charge_usd)? {
-            out = out.max_total_charge_usd(usd.parse::<Decimal>().map_err(|_| apify_error::InvalidOption)?);
+            let usd = usd.parse::<Decimal>().map_err(|_| {
+                Checked::Encode(EncodeError::InvalidParameter {
+                    name: "maxTotalChargeUsd",
+                    rule: "must be a decimal number such as 5.25",
+                })
+            })?;
+            out = out.max_total_charge_usd(usd);
         }
         if let Some(build) = optional_text(o.build)? {
             out = out.build(build);
@@ -148,7 +180,7 @@ pub(crate) unsafe fn run_options<'a>(
             out = out.webhooks(Webhooks::from_encoded(bytes(o.webhooks_json, o.webhooks_json_len)?));
         }
     }
-    out.validate()?;
+    out.validate().map_err(Checked::Encode)?;
     Ok(out)
 }
 
@@ -274,6 +306,39 @@ pub unsafe extern "C" fn apify_input_from_json(
         Input::from_json(bytes)?;
         // SAFETY: the caller's contract.
         unsafe { put(input, apify_input { json, len, seal: seal(json, len) }) }
+    })
+}
+
+/// Checks `options` as a request would and, when one breaks a rule, writes which and why
+/// (`invalid `memory`: must be a power of two from 128 to 32768 (MB)`, NUL-terminated) into
+/// `buf` (`cap` bytes; `*needed`, if not NULL, gets the size it takes). Returns what the
+/// request would return (`APIFY_ERROR_INVALID_OPTION`, ...), or OK with `buf` untouched: for
+/// a log line that says more than the code.
+///
+/// # Safety
+/// `options` valid with its strings; `buf` points to `cap` writable bytes; `needed` NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn apify_run_options_check(
+    options: *const apify_run_options,
+    buf: *mut c_char,
+    cap: usize,
+    needed: *mut usize,
+) -> apify_error {
+    code(|| {
+        // SAFETY: the caller's contract.
+        let o = unsafe { get(options) }?;
+        // SAFETY: as above; the options are only checked, not kept.
+        let Err(e) = (unsafe { run_options_checked(o) }) else { return Ok(()) };
+        let code = match e {
+            Checked::Encode(e) => {
+                // SAFETY: the caller's contract.
+                unsafe { write_display(&e, buf, cap, needed) }?;
+                e.into()
+            }
+            Checked::Argument(code) => code,
+        };
+        Err(code)
     })
 }
 

@@ -257,6 +257,15 @@ static void misuse(void) {
   options.memory_mbytes = 1000;
   EXPECT(apify_request_run_task(&api, "janedoe~my-task", &options, NULL, 0, buf, sizeof buf, &written, NULL),
          APIFY_ERROR_INVALID_OPTION);
+  EXPECT(apify_run_options_check(&options, (char *)buf, sizeof buf, &needed), APIFY_ERROR_INVALID_OPTION);
+  CHECK(strcmp((const char *)buf, "invalid `memory`: must be a power of two from 128 to 32768 (MB)") == 0);
+  CHECK(needed == strlen((const char *)buf) + 1);
+  options.memory_mbytes = 1024;
+  options.max_total_charge_usd = "5,25";
+  EXPECT(apify_run_options_check(&options, (char *)buf, sizeof buf, NULL), APIFY_ERROR_INVALID_OPTION);
+  CHECK(strstr((const char *)buf, "maxTotalChargeUsd") != NULL);
+  options.max_total_charge_usd = "5.25";
+  EXPECT(apify_run_options_check(&options, (char *)buf, sizeof buf, NULL), APIFY_ERROR_OK);
   options.set = 1u << 31;
   EXPECT(apify_request_run_task(&api, "janedoe~my-task", &options, NULL, 0, buf, sizeof buf, &written, NULL),
          APIFY_ERROR_INVALID_ARGUMENT);
