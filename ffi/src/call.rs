@@ -236,11 +236,12 @@ impl Tagged for CallState {
     const TAG: u32 = 0x6170_6361; // "apca"
 }
 
-/// Starts `state` in the slot: `options` first, then the call that borrows them.
+/// Starts a call in `storage`: `options` first, then the call `make` builds on them.
 ///
 /// # Safety
-/// `slot` from `slot_of` on storage the caller owns and never moves while the call is used;
-/// the strings behind `options`, `task`, `input` and `make`'s run ID stay valid as long.
+/// `storage` is NULL or writable `apify_call` storage the caller owns and never moves while
+/// the call is used; the strings behind `options`, `task`, `input` and `make`'s run ID stay
+/// valid as long.
 unsafe fn start(
     storage: *mut apify_call,
     options: RunOptions<'static>,
@@ -265,7 +266,8 @@ unsafe fn start(
         // SAFETY: aligned, writable and owned per the caller.
         unsafe { init(slot, CallState { options, task, input, call: placeholder, sending: None, finished: None }) };
     // SAFETY: `options` was just written at a place that does not move (the caller's rule)
-    // and is never written again while this call lives: only `call`, `sending` are.
+    // and is never written again while this call lives: only `call`, `sending` and
+    // `finished` are.
     let options: &'static RunOptions<'static> = unsafe { &*addr_of!((*state).options) };
     let mut call = make(options, policy, s.seed).wait_ms(s.wait_ms).abort_at_deadline(s.abort_at_deadline);
     if s.poll_wait_secs > 0 {
