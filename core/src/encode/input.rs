@@ -66,6 +66,15 @@ impl<'a> Input<'a> {
     /// `apify_input_from_json`), so that code which only starts runs without input does not
     /// carry the check (2.4 KB of flash on a Cortex-M3). Bytes that are not one JSON object get
     /// the API's 400 `invalid-input`.
+    ///
+    /// ```
+    /// use apify_core::encode::Input;
+    ///
+    /// let json = br#"{"url":"https://example.com"}"#;
+    /// let checked = Input::from_json(json)?; // once, where the input is made
+    /// assert_eq!(Input::from_checked_json(checked.json()), checked);
+    /// # Ok::<(), apify_core::encode::EncodeError>(())
+    /// ```
     pub const fn from_checked_json(json: &'a [u8]) -> Self {
         Self { json }
     }

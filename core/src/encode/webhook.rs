@@ -249,6 +249,15 @@ impl<'a> Webhooks<'a> {
     /// JSON that [`encode`](Self::encode) wrote before (kept in flash, say, so that the
     /// firmware does not carry the serializer), not checked again: the request sends it
     /// base64-encoded, and JSON that is not a list of webhooks gets the API's 400.
+    ///
+    /// ```
+    /// use apify_core::encode::{RunOptions, Webhooks};
+    ///
+    /// // Written once by `Webhooks::encode` (on a host, say) and kept as a constant.
+    /// const HOOKS: &[u8] = br#"[{"eventTypes":["ACTOR.RUN.FAILED"],"requestUrl":"https://example.com/failed"}]"#;
+    /// let options = RunOptions::new().webhooks(Webhooks::from_encoded(HOOKS));
+    /// assert!(options.validate().is_ok());
+    /// ```
     pub const fn from_encoded(json: &'a [u8]) -> Self {
         Self { json }
     }

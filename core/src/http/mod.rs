@@ -392,6 +392,17 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
     /// The response [`finish`](Self::finish) accepted, read again without `&mut` (for
     /// bindings that hand it out field by field); `None` until `finish` returned it, and
     /// after [`reset`](Self::reset).
+    ///
+    /// ```
+    /// use apify_core::http::ResponseReader;
+    ///
+    /// let mut reader = ResponseReader::<16>::new();
+    /// reader.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 21\r\n\r\n{\"data\":{\"id\":\"abc\"}}")?;
+    /// assert!(reader.response().is_none()); // whole by its framing, not yet checked
+    /// reader.finish()?;
+    /// assert_eq!(reader.response().map(|r| r.head.status), Some(200));
+    /// # Ok::<(), apify_core::http::ReadError>(())
+    /// ```
     pub fn response(&self) -> Option<Response<'_>> {
         (self.stage == Stage::Finished).then(|| self.accepted())
     }

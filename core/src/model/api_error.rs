@@ -82,6 +82,18 @@ impl<'a> ApiError<'a> {
     }
 
     /// The value of `field` (`error.type`, `error.message`), as [`Run::get`] reads a run's.
+    ///
+    /// ```
+    /// use apify_core::decode::{Decoded, ResponseDecoder};
+    /// use apify_core::model::{FieldPath, FieldValue};
+    ///
+    /// let mut decoder = ResponseDecoder::<16>::new();
+    /// decoder.feed(br#"{"error":{"type":"record-not-found","message":"No such run."}}"#)?;
+    /// let Decoded::Error(error) = decoder.finish()? else { panic!() };
+    /// let Some(FieldValue::Text(message)) = error.get(FieldPath::find("error.message").unwrap()) else { panic!() };
+    /// assert_eq!(message.as_str(), "No such run.");
+    /// # Ok::<(), apify_core::decode::DecodeError>(())
+    /// ```
     pub fn get(&self, field: FieldPath) -> Option<FieldValue<'a>> {
         self.0.get(field)
     }

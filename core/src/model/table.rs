@@ -514,6 +514,14 @@ impl FieldPath {
     /// Every field that holds a value (not an object or array), in the list's order: what a
     /// binding offers to read one by one with [`Run::get`](super::Run::get): the error
     /// document's (`error.type`, `error.message`), then the run's.
+    ///
+    /// ```
+    /// use apify_core::model::FieldPath;
+    ///
+    /// let paths: Vec<String> = FieldPath::all().map(|f| f.to_string()).collect();
+    /// assert_eq!(paths[..3], ["error.type", "error.message", "data.id"]);
+    /// assert!(paths.iter().any(|p| p == "data.stats.durationMillis"));
+    /// ```
     pub fn all() -> impl Iterator<Item = FieldPath> {
         (0..COUNT as u8).filter(|&i| FIELDS[i as usize].kind.is_value()).map(FieldPath)
     }
