@@ -1,4 +1,4 @@
-//! The one error code every function returns, and its sentence.
+//! The one error code every function that can fail returns, and its sentence.
 
 use core::ffi::c_char;
 

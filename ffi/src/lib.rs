@@ -9,8 +9,8 @@
 //! - **Caller-owned memory only.** The reader and the call live in storage the C program
 //!   declares (`apify_reader`, `apify_call`: their sizes are constants in the header, asserted
 //!   against the Rust types when this crate is built). Nothing is allocated.
-//! - **One error type.** Every function returns an [`apify_error`]; [`apify_error_message`]
-//!   gives its sentence. Every pointer is checked for null, every length for range, every
+//! - **One error type.** Every function that can fail returns an [`apify_error`];
+//!   [`apify_error_message`] gives its sentence. Every pointer is checked for null, every length for range, every
 //!   storage for alignment and for having been initialised (and not moved) before it is used;
 //!   strings must be NUL-terminated UTF-8 of at most [`APIFY_MAX_TEXT`] bytes.
 //! - **No panic crosses the boundary.** The code paths have none (slices are taken with
