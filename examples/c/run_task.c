@@ -65,12 +65,24 @@ static int parse_base_url(const char *url, char *host, size_t host_len, char *po
 
 static char host[256], port[8];
 
+/* Bounds the socket's next wait by the time left to the attempt's deadline (Linux applies
+ * SO_SNDTIMEO to connect too). Returns 0 once the deadline has passed. */
+static int bound_waits(int fd, uint64_t deadline) {
+  struct timeval tv;
+  uint64_t now = now_ms(), left;
+  if (now >= deadline) return 0;
+  left = deadline - now;
+  tv.tv_sec = (time_t)(left / 1000u);
+  tv.tv_usec = (suseconds_t)(left % 1000u) * 1000;
+  return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0 &&
+         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0;
+}
+
 /* One exchange: connect, write the request the call names, read the response into the
  * reader. Reports the answer, or how far it got and what ended it, to the call. Every socket
  * wait is bounded by the attempt's timeout. */
 static void exchange(apify_call *call, const apify_api *api, apify_reader *reader, uint32_t timeout_ms) {
   struct addrinfo hints, *found = NULL;
-  struct timeval tv;
   uint8_t buf[256];
   size_t offset = 0, written = 0, total = 1;
   uint64_t deadline = now_ms() + timeout_ms;
@@ -80,16 +92,13 @@ static void exchange(apify_call *call, const apify_api *api, apify_reader *reade
   memset(&hints, 0, sizeof hints);
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
+  /* The resolver's own timeouts bound this (resolv.conf); a numeric host needs none. */
   if ((rc = getaddrinfo(host, port, &hints, &found)) != 0) {
     apify_call_on_failure(call, now_ms(), APIFY_STAGE_RESOLVE, APIFY_CAUSE_HOST_NOT_FOUND);
     return;
   }
   fd = socket(found->ai_family, found->ai_socktype, found->ai_protocol);
-  tv.tv_sec = timeout_ms / 1000u;
-  tv.tv_usec = (suseconds_t)(timeout_ms % 1000u) * 1000;
-  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
-      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0 ||
-      connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
+  if (fd < 0 || !bound_waits(fd, deadline) || connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
     uint32_t cause = errno == ECONNREFUSED ? APIFY_CAUSE_REFUSED
                      : (errno == ETIMEDOUT || errno == EINPROGRESS) ? APIFY_CAUSE_TIMEOUT
                                                                    : APIFY_CAUSE_OTHER;
@@ -111,14 +120,18 @@ static void exchange(apify_call *call, const apify_api *api, apify_reader *reade
       exit(2);
     }
     while (at < written) {
-      sent = send(fd, buf + at, written - at, 0);
+      /* MSG_NOSIGNAL: a reset peer is an error here, not a SIGPIPE. */
+      sent = bound_waits(fd, deadline) ? send(fd, buf + at, written - at, MSG_NOSIGNAL) : (errno = EAGAIN, -1);
+      /* Whatever was handed over counts, even past the deadline: a start that may have
+       * reached the server must never be reported as unsent (it would be sent again). */
+      if (sent > 0) any_written = true;
       if (sent <= 0 || now_ms() >= deadline) {
         close(fd);
         apify_call_on_failure(call, now_ms(), any_written ? APIFY_STAGE_WRITE_PARTIAL : APIFY_STAGE_WRITE_NOTHING,
-                              sent < 0 && errno != EAGAIN ? APIFY_CAUSE_CLOSED : APIFY_CAUSE_TIMEOUT);
+                              sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK ? APIFY_CAUSE_CLOSED
+                                                                                 : APIFY_CAUSE_TIMEOUT);
         return;
       }
-      any_written = true;
       at += (size_t)sent;
     }
     offset += written;
@@ -127,7 +140,7 @@ static void exchange(apify_call *call, const apify_api *api, apify_reader *reade
   /* The response, in whatever pieces the socket gives. */
   apify_reader_init(reader);
   while (!complete) {
-    ssize_t got = recv(fd, buf, sizeof buf, 0);
+    ssize_t got = bound_waits(fd, deadline) ? recv(fd, buf, sizeof buf, 0) : (errno = EAGAIN, -1);
     if (got == 0) break; /* closed: finish() says whether the response was whole */
     if (got < 0 || now_ms() >= deadline) {
       close(fd);
@@ -166,7 +179,12 @@ int main(int argc, char **argv) {
   memset(&settings, 0, sizeof settings);
   for (i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--base-url") == 0 && i + 1 < argc) base_url = argv[++i];
-    else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc) settings.wait_ms = (uint32_t)atoi(argv[++i]) * 1000u;
+    else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc) {
+      char *end = NULL;
+      unsigned long secs = strtoul(argv[++i], &end, 10);
+      if (*argv[i] == '-' || *end != '\0' || secs > 4000000ul) task = NULL, i = argc; /* up to 46 days */
+      else settings.wait_ms = (uint32_t)secs * 1000u;
+    }
     else if (argv[i][0] != '-' && !task) task = argv[i];
     else task = NULL, i = argc;
   }
@@ -192,8 +210,10 @@ int main(int argc, char **argv) {
     if (action.kind == APIFY_ACTION_KIND_DONE) break;
     if (action.kind == APIFY_ACTION_KIND_SLEEP) {
       if (action.sleep_reason == APIFY_SLEEP_REASON_RETRY) {
+        /* A sentence longer than the buffer is cut, still NUL-terminated. */
         apify_call_describe(&call, &reader, sentence, sizeof sentence, NULL);
-        printf("retry %u/%u in %u ms: %s\n", action.attempt, action.max_attempts, action.ms, sentence);
+        printf("retry %u/%u in %lu ms: %s\n", (unsigned)action.attempt, (unsigned)action.max_attempts,
+               (unsigned long)action.ms, sentence);
       }
       sleep_ms(action.ms);
       continue;

@@ -4,23 +4,28 @@
  *
  * - Every function that can fail returns an apify_error; apify_error_message(code) gives
  *   its sentence.
- * - Memory is the caller's: declare an apify_reader and an apify_call (static or on the
- *   stack), init/start them, and do not move them after.
+ * - Memory is the caller's: declare an apify_reader and an apify_call, zeroed (a static is;
+ *   on the stack write `= {0}`) or init/start them before any other use, and do not move
+ *   them after. A tag catches storage used before init or copied, as a check against
+ *   mistakes: storage full of garbage is not read safely.
  * - Requests are written into a buffer of any size, window by window: call again with
  *   offset += *written until offset == *total.
  * - Strings given to a call (task ID, run ID, options, input) are borrowed until it is done.
  *
  * A run, started and followed (error checks left out; examples/c/run_task.c has them):
  *
- *   apify_call call; apify_reader reader; apify_action action;
+ *   static apify_call call; static apify_reader reader;  (zeroed; never moved)
  *   apify_call_settings settings = {0}; settings.wait_ms = 60000;
+ *   apify_reader_init(&reader);
  *   apify_call_start(&call, "janedoe~my-task", NULL, NULL, &settings);
  *   for (;;) {
  *     apify_call_next(&call, now_ms(), &action);
  *     if (action.kind == APIFY_ACTION_KIND_SLEEP) { sleep_ms(action.ms); continue; }
  *     if (action.kind == APIFY_ACTION_KIND_DONE) break;
- *     connect, then for (offset = 0; offset < total; offset += n) {
- *       apify_call_request(&call, &api, offset, buf, sizeof buf, &n, &total); send(buf, n); }
+ *     (connect; every socket wait ends by now + action.ms; a failure: apify_call_on_failure)
+ *     offset = 0;
+ *     do { apify_call_request(&call, &api, offset, buf, sizeof buf, &n, &total);
+ *          send_all(buf, n); offset += n; } while (offset < total);
  *     apify_reader_init(&reader);
  *     while ((got = recv(buf)) > 0 && apify_reader_feed(&reader, buf, got, &complete) == 0 && !complete) {}
  *     if (got < 0) apify_call_on_failure(&call, now_ms(), APIFY_STAGE_READ, APIFY_CAUSE_CLOSED);
@@ -42,6 +47,9 @@
 #define APIFY_POINTER_64
 #else
 #error "apify.h: only 32- and 64-bit targets are supported"
+#endif
+#if defined(__i386__) || defined(_M_IX86)
+#define APIFY_X86
 #endif
 
 // Longest NUL-terminated string accepted (task and run IDs, tokens, URLs, templates), in
@@ -75,8 +83,16 @@
 #define APIFY_READER_SIZE 2288
 #endif
 
-// Alignment of the storage types (`apify_reader`, `apify_call`): that of `uint64_t`.
+#if !defined(APIFY_X86)
+// Alignment of the storage types (`apify_reader`, `apify_call`): that of `uint64_t`, their
+// element type (so C aligns them right by itself).
 #define APIFY_STORAGE_ALIGN 8
+#endif
+
+#if defined(APIFY_X86)
+// Alignment of the storage types on 32-bit x86, where `uint64_t` aligns to 4.
+#define APIFY_STORAGE_ALIGN 4
+#endif
 
 // `uint64_t`s in an `apify_reader`.
 #define APIFY_READER_WORDS (APIFY_READER_SIZE / 8)
@@ -482,8 +498,9 @@ typedef struct apify_input {
   const uint8_t *json;
   // Bytes at `json`.
   size_t len;
-  // Set by `apify_input_from_json` from the two above: an input filled in or changed by
-  // hand is refused (`APIFY_ERROR_INVALID_INPUT`).
+  // Set by `apify_input_from_json` from the two above, so that an input filled in or
+  // changed by hand is refused (`APIFY_ERROR_INVALID_INPUT`): a check against mistakes, not
+  // a seal against forgery.
   size_t seal;
 } apify_input;
 
@@ -644,7 +661,8 @@ apify_error apify_call_last_run(struct apify_call *call,
                                 const char *task_id,
                                 const struct apify_call_settings *settings);
 
-// What to do next, at `now_ms` (milliseconds from any monotonic clock).
+// What to do next, at `now_ms`: milliseconds from a monotonic clock (since boot, say; it
+// must not go back).
 //
 // # Safety
 // `call` started (as `apify_call_start`); `action` writable.
@@ -685,8 +703,10 @@ apify_error apify_call_on_failure(struct apify_call *call,
                                   uint32_t stage,
                                   uint32_t cause);
 
-// The run the call follows, once known: `*id` points into the call's storage (not
-// NUL-terminated, `*len` bytes); `*created` (if not NULL) says whether this call started it.
+// The run the call follows, once known: `*id` points to its ID (not NUL-terminated, `*len`
+// bytes), in the call's storage when the call learned it, else the caller's own string;
+// valid until the call is started again. `*created` (if not NULL) says whether this call
+// started it.
 // A call that created a run and then failed leaves a run that exists: report this ID, do
 // not start the task again for it.
 //
@@ -729,7 +749,8 @@ apify_error apify_reader_init(struct apify_reader *reader);
 //
 // # Safety
 // `reader` as in `apify_reader_init`, initialised; `data` points to `len` readable bytes
-// (NULL when `len` is 0); `complete` is NULL or writable.
+// (NULL when `len` is 0) outside the reader (not a pointer it handed out); `complete` is NULL
+// or writable.
 apify_error apify_reader_feed(struct apify_reader *reader,
                               const uint8_t *data,
                               size_t len,
@@ -865,8 +886,9 @@ apify_error apify_input_from_json(struct apify_input *input, const uint8_t *json
 // Checks `options` as a request would and, when one breaks a rule, writes which and why
 // (`invalid `memory`: must be a power of two from 128 to 32768 (MB)`, NUL-terminated) into
 // `buf` (`cap` bytes; `*needed`, if not NULL, gets the size it takes). Returns what the
-// request would return (`APIFY_ERROR_INVALID_OPTION`, ...), or OK with `buf` untouched: for
-// a log line that says more than the code.
+// request would return (`APIFY_ERROR_INVALID_OPTION`, ...; `APIFY_ERROR_BUFFER_TOO_SMALL`
+// when the sentence does not fit, cut to `buf`), or OK with `buf` untouched: for a log line
+// that says more than the code.
 //
 // # Safety
 // `options` valid with its strings; `buf` points to `cap` writable bytes; `needed` NULL or

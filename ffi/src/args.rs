@@ -57,6 +57,27 @@ pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], a
     Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
 }
 
+/// `len` values of `T` at `ptr` (NULL is allowed when `len` is 0), checked for alignment.
+///
+/// # Safety
+/// `ptr` is NULL or points to `len` valid `T`s, unchanged for `'a`.
+pub(crate) unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> Result<&'a [T], apify_error> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(apify_error::NullArgument);
+    }
+    if !ptr.is_aligned() {
+        return Err(apify_error::Misaligned);
+    }
+    if len > isize::MAX as usize / core::mem::size_of::<T>().max(1) {
+        return Err(apify_error::InvalidArgument);
+    }
+    // SAFETY: non-null, aligned, in range; valid and unchanged per the caller.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+}
+
 /// `len` writable bytes at `ptr` (NULL is allowed when `len` is 0).
 ///
 /// # Safety
@@ -145,7 +166,8 @@ pub(crate) fn enum_value<T: Copy>(code: u32, values: &[T]) -> Option<T> {
 }
 
 /// Writes `value`'s `Display` into `buf` (`cap` bytes) with a NUL after it; `needed` (if
-/// not NULL) gets its size with the NUL. A short `buf` gets `BufferTooSmall`.
+/// not NULL) gets its size with the NUL. A short `buf` gets `BufferTooSmall` and, as
+/// `snprintf` does, as much as fits with a NUL after it.
 ///
 /// # Safety
 /// As [`bytes_mut`] for `buf`/`cap`, and [`put_optional`] for `needed`.
@@ -184,7 +206,13 @@ pub(crate) unsafe fn write_display(
             *nul = 0;
             Ok(())
         }
-        None => Err(apify_error::BufferTooSmall),
+        None => {
+            // `Out` kept the last byte free for this.
+            if let Some(last) = out.buf.last_mut() {
+                *last = 0;
+            }
+            Err(apify_error::BufferTooSmall)
+        }
     }
 }
 

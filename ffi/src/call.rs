@@ -405,7 +405,8 @@ pub unsafe extern "C" fn apify_call_last_run(
     })
 }
 
-/// What to do next, at `now_ms` (milliseconds from any monotonic clock).
+/// What to do next, at `now_ms`: milliseconds from a monotonic clock (since boot, say; it
+/// must not go back).
 ///
 /// # Safety
 /// `call` started (as `apify_call_start`); `action` writable.
@@ -583,8 +584,10 @@ pub unsafe extern "C" fn apify_call_on_failure(
     })
 }
 
-/// The run the call follows, once known: `*id` points into the call's storage (not
-/// NUL-terminated, `*len` bytes); `*created` (if not NULL) says whether this call started it.
+/// The run the call follows, once known: `*id` points to its ID (not NUL-terminated, `*len`
+/// bytes), in the call's storage when the call learned it, else the caller's own string;
+/// valid until the call is started again. `*created` (if not NULL) says whether this call
+/// started it.
 /// A call that created a run and then failed leaves a run that exists: report this ID, do
 /// not start the task again for it.
 ///
@@ -598,14 +601,16 @@ pub unsafe extern "C" fn apify_call_run_id(
     created: *mut bool,
 ) -> apify_error {
     code(|| {
+        writable(id)?;
+        writable(len)?;
         // SAFETY: the caller's contract; the fields are only read.
         let state = unsafe { &*state(call)? };
         let run = state.call.run_id().ok_or(apify_error::NoValue)?;
-        // SAFETY: the caller's contract.
+        // SAFETY: the caller's contract; `id` and `len` were checked above.
         unsafe {
+            put_optional(created, state.call.created_run_id().is_some())?;
             put(id, run.as_ptr().cast())?;
-            put(len, run.len())?;
-            put_optional(created, state.call.created_run_id().is_some())
+            put(len, run.len())
         }
     })
 }

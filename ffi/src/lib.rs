@@ -10,9 +10,14 @@
 //!   declares (`apify_reader`, `apify_call`: their sizes are constants in the header, asserted
 //!   against the Rust types when this crate is built). Nothing is allocated.
 //! - **One error type.** Every function that can fail returns an [`apify_error`];
-//!   [`apify_error_message`] gives its sentence. Every pointer is checked for null, every length for range, every
+//!   [`apify_error_message`] gives its sentence.
+//! - **Checked arguments.** Every pointer is checked for null, every length for range, every
 //!   storage for alignment and for having been initialised (and not moved) before it is used;
-//!   strings must be NUL-terminated UTF-8 of at most [`APIFY_MAX_TEXT`] bytes.
+//!   strings must be NUL-terminated UTF-8 of at most [`APIFY_MAX_TEXT`] bytes. Out-parameters
+//!   are checked before anything changes. The storage check reads a tag: storage must be zeroed
+//!   (C statics are) or initialised before any other use, since garbage that happened to match
+//!   would not be caught; it is a check against mistakes (use before init, a copy), not
+//!   against any bytes.
 //! - **No panic crosses the boundary.** The code paths have none (slices are taken with
 //!   `get`); on a hosted target a panic in an `extern "C"` function would abort the process,
 //!   on a bare-metal one the panic handler stops the core.

@@ -2,13 +2,14 @@
 //! every field by its path.
 
 use core::ffi::c_char;
+use core::ptr::addr_of;
 
 use apify_core::Decimal;
 use apify_core::http::{Outcome, ReadError, Response, ResponseReader};
 use apify_core::model::{FieldPath, FieldValue, RunStatus};
 
 use crate::apify_error;
-use crate::args::{bytes, code, get, put, put_optional, text, write_display};
+use crate::args::{bytes, code, put, put_optional, text, writable, write_display};
 use crate::storage::{Slot, Tagged, init, slot_of, value, value_ref};
 
 /// Bytes of an `apify_reader` on this target (asserted against the Rust type when the
@@ -20,8 +21,13 @@ pub const APIFY_READER_SIZE: usize = 2224;
 /// Bytes of an `apify_reader` on this target (see the 32-bit constant).
 #[cfg(target_pointer_width = "64")]
 pub const APIFY_READER_SIZE: usize = 2288;
-/// Alignment of the storage types (`apify_reader`, `apify_call`): that of `uint64_t`.
+/// Alignment of the storage types (`apify_reader`, `apify_call`): that of `uint64_t`, their
+/// element type (so C aligns them right by itself).
+#[cfg(not(target_arch = "x86"))]
 pub const APIFY_STORAGE_ALIGN: usize = 8;
+/// Alignment of the storage types on 32-bit x86, where `uint64_t` aligns to 4.
+#[cfg(target_arch = "x86")]
+pub const APIFY_STORAGE_ALIGN: usize = 4;
 
 /// `uint64_t`s in an `apify_reader`.
 pub const APIFY_READER_WORDS: usize = APIFY_READER_SIZE / 8;
@@ -97,7 +103,8 @@ pub unsafe extern "C" fn apify_reader_init(reader: *mut apify_reader) -> apify_e
 ///
 /// # Safety
 /// `reader` as in `apify_reader_init`, initialised; `data` points to `len` readable bytes
-/// (NULL when `len` is 0); `complete` is NULL or writable.
+/// (NULL when `len` is 0) outside the reader (not a pointer it handed out); `complete` is NULL
+/// or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn apify_reader_feed(
     reader: *mut apify_reader,
@@ -262,10 +269,11 @@ pub unsafe extern "C" fn apify_reader_run_status(
             RunStatus::Aborted => apify_run_status::Aborted,
             _ => apify_run_status::Other,
         };
-        // SAFETY: the caller's contract.
+        // SAFETY: the caller's contract. The optional one first: a bad one leaves both as
+        // they were.
         unsafe {
-            put(status, c)?;
-            put_optional(terminal, known.is_terminal())
+            put_optional(terminal, known.is_terminal())?;
+            put(status, c)
         }
     })
 }
@@ -369,13 +377,35 @@ impl apify_value {
             _ => return None,
         })
     }
+}
 
-    fn decimal(&self) -> Result<Decimal, apify_error> {
-        if self.kind != apify_value_kind::Decimal {
-            return Err(apify_error::InvalidArgument);
-        }
-        Decimal::new(self.mantissa, self.exponent, self.negative).ok_or(apify_error::OutOfRange)
+/// The decimal in a value C passes back. Its `kind` and `negative` are read as the integers C
+/// may have stored there (`kind` is a `uint32_t` in C, `negative` a byte), never as a Rust enum
+/// or `bool`, so that any bits are safe.
+///
+/// # Safety
+/// `value` is NULL or points to a readable `apify_value` (as the library filled it).
+unsafe fn decimal(value: *const apify_value) -> Result<Decimal, apify_error> {
+    if value.is_null() {
+        return Err(apify_error::NullArgument);
     }
+    if !value.is_aligned() {
+        return Err(apify_error::Misaligned);
+    }
+    // SAFETY: non-null, aligned, readable per the caller; each field is read as plain integer
+    // bits through a raw pointer, without a reference to the whole.
+    let (kind, mantissa, exponent, negative) = unsafe {
+        (
+            addr_of!((*value).kind).cast::<u32>().read(),
+            addr_of!((*value).mantissa).read(),
+            addr_of!((*value).exponent).read(),
+            addr_of!((*value).negative).cast::<u8>().read(),
+        )
+    };
+    if kind != apify_value_kind::Decimal as u32 {
+        return Err(apify_error::InvalidArgument);
+    }
+    Decimal::new(mantissa, exponent, negative != 0).ok_or(apify_error::OutOfRange)
 }
 
 /// The value of `field` in the finished response, if it has one.
@@ -479,7 +509,8 @@ pub unsafe extern "C" fn apify_reader_body_prefix(
         let Outcome::OtherBody { body_prefix } = accepted(reader)?.outcome else {
             return Err(apify_error::NoValue);
         };
-        // SAFETY: the caller's contract.
+        writable(len)?;
+        // SAFETY: the caller's contract; `len` was checked above.
         unsafe {
             put(data, body_prefix.as_ptr())?;
             put(len, body_prefix.len())
@@ -502,7 +533,7 @@ pub unsafe extern "C" fn apify_decimal_text(
 ) -> apify_error {
     code(|| {
         // SAFETY: the caller's contract.
-        let decimal = unsafe { get(value) }?.decimal()?;
+        let decimal = unsafe { decimal(value) }?;
         // SAFETY: the caller's contract.
         unsafe { write_display(&decimal, buf, cap, needed) }
     })
@@ -522,13 +553,14 @@ pub unsafe extern "C" fn apify_decimal_scaled(
     exact: *mut bool,
 ) -> apify_error {
     code(|| {
+        writable(scaled)?;
         // SAFETY: the caller's contract.
-        let decimal = unsafe { get(value) }?.decimal()?;
+        let decimal = unsafe { decimal(value) }?;
         let (n, is_exact) = scale_decimal(decimal, scale)?;
         // SAFETY: the caller's contract.
         unsafe {
-            put(scaled, n)?;
-            put_optional(exact, is_exact)
+            put_optional(exact, is_exact)?;
+            put(scaled, n)
         }
     })
 }

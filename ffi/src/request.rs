@@ -12,7 +12,8 @@ use apify_core::encode::{
 
 use crate::apify_error;
 use crate::args::{
-    bytes, bytes_mut, code, get, get_optional, optional_text, put, put_optional, text, write_display,
+    bytes, bytes_mut, code, get, get_optional, optional_text, put, put_optional, slice, text, writable,
+    write_display,
 };
 
 /// Where requests go and with which token.
@@ -203,26 +204,22 @@ pub unsafe extern "C" fn apify_webhooks_encode(
     len: *mut usize,
 ) -> apify_error {
     code(|| {
-        if count > APIFY_MAX_WEBHOOKS {
+        writable(len)?;
+        if count == 0 || count > APIFY_MAX_WEBHOOKS {
             return Err(apify_error::InvalidOption);
         }
-        if list.is_null() {
-            return Err(apify_error::NullArgument);
-        }
-        // SAFETY: `count` (at most 8) readable, aligned webhooks per the caller.
-        let list = unsafe { core::slice::from_raw_parts(list, count) };
+        // SAFETY: `count` (1 to 8) readable webhooks per the caller.
+        let list = unsafe { slice(list, count) }?;
         let mut events = [[EventType::RunCreated; APIFY_MAX_WEBHOOK_EVENTS]; APIFY_MAX_WEBHOOKS];
         for (c, names) in list.iter().zip(events.iter_mut()) {
             if c.event_type_count > APIFY_MAX_WEBHOOK_EVENTS || c.set & !ALL_WEBHOOK_FLAGS != 0 {
                 return Err(apify_error::InvalidOption);
             }
-            if c.event_type_count > 0 && c.event_types.is_null() {
-                return Err(apify_error::NullArgument);
-            }
-            for (i, slot) in names.iter_mut().take(c.event_type_count).enumerate() {
-                // SAFETY: `event_type_count` readable pointers per the caller (checked
-                // non-null above), each a valid string.
-                *slot = EventType::from_name(unsafe { text(*c.event_types.add(i)) }?);
+            // SAFETY: `event_type_count` (at most 8) readable pointers per the caller.
+            let names_given = unsafe { slice(c.event_types, c.event_type_count) }?;
+            for (slot, &name) in names.iter_mut().zip(names_given) {
+                // SAFETY: each a valid string per the caller.
+                *slot = EventType::from_name(unsafe { text(name) }?);
             }
         }
         let mut hooks = [Webhook::new(&[], ""); APIFY_MAX_WEBHOOKS];
@@ -280,8 +277,9 @@ pub struct apify_input {
     pub json: *const u8,
     /// Bytes at `json`.
     pub len: usize,
-    /// Set by `apify_input_from_json` from the two above: an input filled in or changed by
-    /// hand is refused (`APIFY_ERROR_INVALID_INPUT`).
+    /// Set by `apify_input_from_json` from the two above, so that an input filled in or
+    /// changed by hand is refused (`APIFY_ERROR_INVALID_INPUT`): a check against mistakes, not
+    /// a seal against forgery.
     pub seal: usize,
 }
 
@@ -312,8 +310,9 @@ pub unsafe extern "C" fn apify_input_from_json(
 /// Checks `options` as a request would and, when one breaks a rule, writes which and why
 /// (`invalid `memory`: must be a power of two from 128 to 32768 (MB)`, NUL-terminated) into
 /// `buf` (`cap` bytes; `*needed`, if not NULL, gets the size it takes). Returns what the
-/// request would return (`APIFY_ERROR_INVALID_OPTION`, ...), or OK with `buf` untouched: for
-/// a log line that says more than the code.
+/// request would return (`APIFY_ERROR_INVALID_OPTION`, ...; `APIFY_ERROR_BUFFER_TOO_SMALL`
+/// when the sentence does not fit, cut to `buf`), or OK with `buf` untouched: for a log line
+/// that says more than the code.
 ///
 /// # Safety
 /// `options` valid with its strings; `buf` points to `cap` writable bytes; `needed` NULL or
@@ -398,6 +397,7 @@ pub(crate) unsafe fn emit(
     written: *mut usize,
     total: *mut usize,
 ) -> Result<(), apify_error> {
+    writable(written)?;
     // SAFETY: the caller's contract, passed on.
     let (base, token) = unsafe { target(api) }?;
     let request = request(base, token, endpoint)?;

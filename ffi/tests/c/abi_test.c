@@ -222,6 +222,22 @@ static void misuse(void) {
   /* Short buffers say what they need. */
   EXPECT(apify_field_path(0, text, 2, &needed), APIFY_ERROR_BUFFER_TOO_SMALL);
   CHECK(needed == strlen("error.type") + 1);
+  CHECK(text[0] == 'e' && text[1] == '\0'); /* cut and terminated, as snprintf does */
+  {
+    apify_value forged;
+    int64_t scaled = 7;
+    memset(&forged, 0, sizeof forged);
+    forged.kind = (apify_value_kind)99; /* a uint32_t in C: any value is refused, not read */
+    EXPECT(apify_decimal_text(&forged, text, sizeof text, NULL), APIFY_ERROR_INVALID_ARGUMENT);
+    forged.kind = APIFY_VALUE_KIND_DECIMAL;
+    forged.mantissa = 125;
+    forged.exponent = -2;
+    EXPECT(apify_decimal_scaled(&forged, 2, NULL, NULL), APIFY_ERROR_NULL_ARGUMENT);
+    EXPECT(apify_decimal_scaled(&forged, 2, &scaled, NULL), APIFY_ERROR_OK);
+    CHECK(scaled == 125);
+    EXPECT(apify_decimal_text(&forged, text, sizeof text, NULL), APIFY_ERROR_OK);
+    CHECK(strcmp(text, "1.25") == 0);
+  }
   EXPECT(apify_field_path(0, text, sizeof text, NULL), APIFY_ERROR_BUFFER_TOO_SMALL);
   EXPECT(apify_field_path(0, (char *)buf, sizeof buf, NULL), APIFY_ERROR_OK);
   CHECK(strcmp((const char *)buf, "error.type") == 0);
@@ -288,6 +304,8 @@ static void misuse(void) {
   hook.request_url = "ftp://example.com";
   EXPECT(apify_webhooks_encode(&hook, 1, scratch, sizeof scratch, &needed), APIFY_ERROR_INVALID_OPTION);
   EXPECT(apify_webhooks_encode(NULL, 1, scratch, sizeof scratch, &needed), APIFY_ERROR_NULL_ARGUMENT);
+  EXPECT(apify_webhooks_encode(&hook, 0, scratch, sizeof scratch, &needed), APIFY_ERROR_INVALID_OPTION);
+  EXPECT(apify_webhooks_encode(&hook, 1, scratch, sizeof scratch, NULL), APIFY_ERROR_NULL_ARGUMENT);
 
   /* The call machine, out of order and with bad enumerations. */
   EXPECT(apify_call_start(&call, "janedoe~my-task", NULL, NULL, NULL), APIFY_ERROR_OK);
@@ -295,6 +313,7 @@ static void misuse(void) {
   {
     const char *id = NULL;
     EXPECT(apify_call_run_id(&call, &id, &written, NULL), APIFY_ERROR_NO_VALUE);
+    EXPECT(apify_call_run_id(&call, &id, NULL, NULL), APIFY_ERROR_NULL_ARGUMENT);
   }
   EXPECT(apify_call_next(&call, 0, NULL), APIFY_ERROR_NULL_ARGUMENT); /* the call stays as it was */
   EXPECT(apify_call_next(&call, 0, &action), APIFY_ERROR_OK);
