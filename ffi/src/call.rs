@@ -18,7 +18,7 @@ use apify_core::encode::{Endpoint, Input, RunId, RunOptions, TaskId};
 use crate::apify_error;
 use crate::args::{code, enum_value, get_optional, put, put_optional, text, writable, write_display};
 use crate::reader::{Reader, apify_reader, reader_ref};
-use crate::request::{apify_api, apify_input, apify_run_options, emit, run_input, run_options};
+use crate::request::{apify_api, apify_input, apify_run_options, emit, run_task_parts};
 use crate::storage::{Slot, Tagged, init, slot_of, value_ptr};
 
 /// Bytes of an `apify_call` on this target (asserted against the Rust type when the library
@@ -305,9 +305,7 @@ pub unsafe extern "C" fn apify_call_start(
     code(|| {
         // SAFETY: the caller's contract for each argument, for as long as the call lives.
         unsafe {
-            let task = TaskId::new(text(task_id)?)?;
-            let run_options = run_options(get_optional(options)?)?;
-            let input = run_input(input)?;
+            let (task, run_options, input) = run_task_parts(task_id, options, input)?;
             start(call, run_options, Some(task), input, get_optional(settings)?, |options, policy, seed| {
                 Call::start(task, options, input, policy, seed)
             })

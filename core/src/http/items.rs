@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use super::{Framing, ReadError, ResponseReader, Stage};
+use super::{ReadError, ResponseReader, Stage};
 use crate::Status;
 use crate::items::{ItemVisitor, ItemsError, ItemsReader};
 
@@ -116,26 +116,8 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
         items: &mut ItemsReader<D>,
         visitor: &mut V,
     ) -> Result<u64, ItemsReadError<V::Error>> {
-        let checked = match self.stage {
-            Stage::Failed => Err(self.error),
-            Stage::Head if !self.started => Err(ReadError::NoResponse),
-            Stage::Head => Err(ReadError::TruncatedHead),
-            Stage::Body if self.framing != Framing::UntilClose => {
-                Err(ReadError::TruncatedBody { received: self.received })
-            }
-            Stage::Body | Stage::Done | Stage::Finished => Ok(()),
-        };
-        if let Err(e) = checked {
-            return Err(ItemsReadError::Http(self.fail(e)));
-        }
+        self.check_ended().map_err(ItemsReadError::Http)?;
         self.stage = Stage::Done;
         items.finish(visitor).map_err(ItemsReadError::Items)
-    }
-
-    /// Fails the reader with `e`, for good; returns `e`.
-    fn fail(&mut self, e: ReadError) -> ReadError {
-        self.stage = Stage::Failed;
-        self.error = e;
-        e
     }
 }

@@ -281,14 +281,7 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
         if self.stage == Stage::Failed {
             return Err(self.error);
         }
-        match self.read(input) {
-            Ok(status) => Ok(status),
-            Err(e) => {
-                self.stage = Stage::Failed;
-                self.error = e;
-                Err(e)
-            }
-        }
+        self.read(input).map_err(|e| self.fail(e))
     }
 
     fn read(&mut self, mut input: &[u8]) -> Result<Status, ReadError> {
@@ -360,20 +353,7 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
     /// The connection has closed (or, for [`with_head`](Self::with_head), the body ended):
     /// checks the response is whole and returns it.
     pub fn finish(&mut self) -> Result<Response<'_>, ReadError> {
-        let checked = match self.stage {
-            Stage::Failed => Err(self.error),
-            Stage::Head if !self.started => Err(ReadError::NoResponse),
-            Stage::Head => Err(ReadError::TruncatedHead),
-            Stage::Body if self.framing != Framing::UntilClose => {
-                Err(ReadError::TruncatedBody { received: self.received })
-            }
-            Stage::Body | Stage::Done | Stage::Finished => Ok(()),
-        };
-        if let Err(e) = checked {
-            self.stage = Stage::Failed;
-            self.error = e;
-            return Err(e);
-        }
+        self.check_ended()?;
         self.stage = Stage::Finished;
         let success = self.head.head.is_success();
         let verdict =
@@ -387,6 +367,29 @@ impl<const DEPTH: usize> ResponseReader<DEPTH> {
             self.not_api = true;
         }
         Ok(self.accepted())
+    }
+
+    /// The connection has closed: whether the response had ended by then (the one check
+    /// behind [`finish`](Self::finish) and `finish_items`). A response cut short fails the
+    /// reader.
+    fn check_ended(&mut self) -> Result<(), ReadError> {
+        let checked = match self.stage {
+            Stage::Failed => Err(self.error),
+            Stage::Head if !self.started => Err(ReadError::NoResponse),
+            Stage::Head => Err(ReadError::TruncatedHead),
+            Stage::Body if self.framing != Framing::UntilClose => {
+                Err(ReadError::TruncatedBody { received: self.received })
+            }
+            Stage::Body | Stage::Done | Stage::Finished => Ok(()),
+        };
+        checked.map_err(|e| self.fail(e))
+    }
+
+    /// Fails the reader with `e`, for good; returns `e`.
+    fn fail(&mut self, e: ReadError) -> ReadError {
+        self.stage = Stage::Failed;
+        self.error = e;
+        e
     }
 
     /// The response [`finish`](Self::finish) accepted, read again without `&mut` (for
